@@ -383,19 +383,31 @@ def _judge_point(spec: TargetSpec, target: Decimal, actual: Decimal, elapsed: in
     return actual * total >= target * elapsed  # ">=" and "=" before the deadline
 
 
-def _lights(mets: Sequence[tuple[int, bool]]) -> tuple[tuple[tuple[int, Status], ...], bool]:
-    """Monthly lights after the made-up rule, and whether any month before the last was missed."""
+def _lights(
+    mets: Sequence[tuple[int, bool]], deadline_month: int | None
+) -> tuple[tuple[tuple[int, Status], ...], bool]:
+    """Monthly lights after the made-up rule, and whether the last month is a made-up period target.
+
+    Each month is a period of its own: met -> GREEN, missed -> RED, and a RED month turns YELLOW once a
+    later month is met (made up later, "for that period"). A dated target has one period, its deadline:
+    if it was missed at the deadline (the first judged month from the deadline on), every later met
+    month is YELLOW, never GREEN again.
+    """
+    deadline_missed = False
+    if deadline_month is not None:
+        at_deadline = next((met for month, met in mets if month >= deadline_month), None)
+        deadline_missed = at_deadline is False
     lights: list[tuple[int, Status]] = []
-    missed_before = False
     for i, (month, met) in enumerate(mets):
         if not met:
             made_up_later = any(m for _, m in mets[i + 1 :])
             lights.append((month, Status.YELLOW if made_up_later else Status.RED))
-            missed_before = True
+        elif deadline_missed and deadline_month is not None and month > deadline_month:
+            lights.append((month, Status.YELLOW))
         else:
-            lights.append((month, Status.YELLOW if missed_before else Status.GREEN))
-    earlier_miss = any(not m for _, m in mets[:-1])
-    return tuple(lights), earlier_miss
+            lights.append((month, Status.GREEN))
+    made_up = bool(mets) and mets[-1][1] and lights[-1][1] is Status.YELLOW
+    return tuple(lights), made_up
 
 
 def evaluate(
@@ -412,10 +424,10 @@ def evaluate(
     share a month the last one in ``series`` wins. Relative targets without ``reference_growth`` at the data
     month are grey (actual and data_month still filled; months without reference get no light).
 
-    Status: RED if not met at the data month; YELLOW if met but some earlier month was missed (``made_up``);
-    GREEN otherwise. ``monthly`` holds a light for every judged month up to the data month: a missed month is
-    RED unless a later month is met (then YELLOW); a met month is GREEN unless an earlier month was missed
-    (then YELLOW). The last entry therefore equals ``status`` whenever the status is not grey.
+    Status: RED if not met at the data month; YELLOW if it is a dated target that was missed at its
+    deadline and has been made up since (``made_up``); GREEN otherwise. ``monthly`` holds a light for every
+    judged month up to the data month (see :func:`_lights`); a missed month turns YELLOW once a later
+    month makes it up. The last entry therefore equals ``status`` whenever the status is not grey.
     """
     _check_month("as_of_month", as_of_month)
     figures: dict[int, Decimal] = {}
@@ -435,13 +447,13 @@ def evaluate(
     data_month = months[-1]
     current = judgements[data_month]
     history = [(m, j.met) for m, j in judgements.items() if j.met is not None]
-    lights, earlier_miss = _lights(history) if history else ((), False)
+    lights, made_up_now = _lights(history, spec.deadline_month) if history else ((), False)
 
     if current.met is None:
         status, made_up = Status.GREY, False
     elif not current.met:
         status, made_up = Status.RED, False
-    elif earlier_miss:
+    elif made_up_now:
         status, made_up = Status.YELLOW, True
     else:
         status, made_up = Status.GREEN, False

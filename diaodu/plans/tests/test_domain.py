@@ -216,7 +216,7 @@ def test_latest_usable_month_is_used_when_latest_is_missing_its_figure() -> None
 def test_unsorted_series_are_handled() -> None:
     ev = evaluate(growth_spec("7"), growths((5, "8"), (1, "6")), 12)
     assert ev.data_month == 5
-    assert ev.monthly == ((1, Y), (5, Y))
+    assert ev.monthly == ((1, Y), (5, G))
 
 
 # --------------------------------------------------------------------------- growth targets
@@ -280,7 +280,7 @@ def test_relative_target_missing_reference_is_grey() -> None:
 
 def test_relative_target_uses_reference_of_each_month() -> None:
     ev = evaluate(relative_spec(), growths((3, "6"), (6, "6.8")), 6, reference_growth={3: D(7), 6: D(7)})
-    assert ev.monthly == ((3, Y), (6, Y)) and ev.status is Y and ev.made_up
+    assert ev.monthly == ((3, Y), (6, G)) and ev.status is G and not ev.made_up
 
 
 # --------------------------------------------------------------------------- cumulative (ytd) targets
@@ -386,11 +386,11 @@ def test_point_equal_target() -> None:
 # --------------------------------------------------------------------------- lights
 
 
-def test_made_up_month_turns_earlier_reds_and_itself_yellow() -> None:
+def test_made_up_month_turns_earlier_reds_yellow_and_itself_green() -> None:
     data = growths((1, "5"), (2, "5.5"), (3, "6"), (4, "7.2"))
     ev = evaluate(growth_spec("7"), data, 4)
-    assert ev.status is Y and ev.met is True and ev.made_up is True
-    assert ev.monthly == ((1, Y), (2, Y), (3, Y), (4, Y))
+    assert ev.status is G and ev.met is True and ev.made_up is False
+    assert ev.monthly == ((1, Y), (2, Y), (3, Y), (4, G))
 
 
 def test_before_making_up_the_reds_are_red() -> None:
@@ -400,10 +400,20 @@ def test_before_making_up_the_reds_are_red() -> None:
     assert ev.monthly == ((1, R), (2, R), (3, R))
 
 
-def test_a_made_up_target_stays_yellow_for_later_met_months() -> None:
+def test_a_monthly_target_is_green_again_after_making_up() -> None:
     data = growths((1, "5"), (2, "7.5"), (3, "8"))
     ev = evaluate(growth_spec("7"), data, 3)
-    assert ev.monthly == ((1, Y), (2, Y), (3, Y)) and ev.status is Y
+    assert ev.monthly == ((1, Y), (2, G), (3, G)) and ev.status is G
+
+
+def test_a_dated_target_missed_at_its_deadline_stays_yellow_once_made_up() -> None:
+    spec = TargetSpec(
+        D(80), Comparator.GE, Measure.RATIO, Direction.HIGHER, Accumulation.POINT, deadline_month=3
+    )
+    ev = evaluate(spec, series((3, "70"), (4, "85"), (5, "90")), 5)
+    assert ev.monthly == ((3, Y), (4, Y), (5, Y)) and ev.status is Y and ev.made_up
+    still_missed = evaluate(spec, series((3, "70"), (4, "75")), 4)
+    assert still_missed.monthly == ((3, R), (4, R)) and still_missed.status is R
 
 
 def test_red_then_still_red() -> None:
@@ -415,7 +425,7 @@ def test_green_then_red_then_made_up() -> None:
     data = growths((1, "8"), (2, "6"), (3, "7"))
     assert evaluate(growth_spec("7"), data, 2).monthly == ((1, G), (2, R))
     ev = evaluate(growth_spec("7"), data, 3)
-    assert ev.monthly == ((1, G), (2, Y), (3, Y)) and ev.status is Y
+    assert ev.monthly == ((1, G), (2, Y), (3, G)) and ev.status is G
 
 
 def test_all_met_is_green() -> None:

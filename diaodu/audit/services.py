@@ -1,0 +1,84 @@
+"""Writing the audit trail. Services call :func:`record` inside their transaction, explicitly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+
+from diaodu.audit.models import AuditAction, AuditEvent
+from diaodu.core.request_context import current_request_context
+
+
+def jsonable(value: Any) -> Any:
+    """Turn field values into JSON: Decimals as strings (no float rounding), dates in ISO form."""
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Field values of ``obj`` (foreign keys as their ids) ready for ``before``/``after``."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        out[name] = jsonable(getattr(obj, attname))
+    return out
+
+
+def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the keys whose values differ, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    org_unit_id: int | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+    success: bool = True,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    actor_name: str = "",
+) -> AuditEvent:
+    ctx = current_request_context()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+        if org_unit_id is None:
+            org_unit_id = getattr(obj, "org_unit_id", None)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=actor_name or (user.get_username() if user else ""),
+        org_unit_id=org_unit_id,
+        action=str(action),
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+        reason=reason,
+        success=success,
+        request_id=ctx.request_id,
+        ip_address=ctx.ip_address,
+    )

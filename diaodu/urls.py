@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from diaodu.api import api
+
+urlpatterns = [
+    path("", include("diaodu.cockpit.urls")),
+    path("accounts/", include("diaodu.accounts.urls")),
+    path("plans/", include("diaodu.plans.urls")),
+    path("audit/", include("diaodu.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
