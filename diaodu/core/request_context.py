@@ -13,7 +13,7 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "diaodu_request_context", default=RequestContext()
+    "diaodu_request_context", default=RequestContext()  # noqa: B039 - frozen dataclass
 )
 
 
