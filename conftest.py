@@ -19,6 +19,12 @@ def _flush_through_audit_gate(self, *args, **options):  # type: ignore[no-untype
 flush.Command.handle = _flush_through_audit_gate
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # The production hasher is slow on purpose; tests create many accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def orgunits(db):  # type: ignore[no-untyped-def]
     from diaodu.orgunits.models import OrgUnit

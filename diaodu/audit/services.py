@@ -16,7 +16,8 @@ from diaodu.core.request_context import current_request_context
 def jsonable(value: Any) -> Any:
     """Turn field values into JSON: Decimals as strings (no float rounding), dates in ISO form."""
     if isinstance(value, decimal.Decimal):
-        return str(value)
+        # Numerically equal values give equal text: 3 and 3.0000 are both "3".
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, models.Model):

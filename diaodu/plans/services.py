@@ -87,9 +87,14 @@ def save_actual(
     return actual
 
 
+def _lock(actual: Actual) -> Actual:
+    """Re-read the row under a lock: every check and change sees the current state, not a stale copy."""
+    return Actual.objects.select_for_update().select_related("org_unit", "indicator").get(pk=actual.pk)
+
+
 def _transition(actual: Actual, *, actor: Any, action: AuditAction, to: ActualStatus, allowed_from: tuple[str, ...],
                 reason: str = "", extra: dict[str, Any] | None = None) -> Actual:
-    locked = Actual.objects.select_for_update().get(pk=actual.pk)
+    locked = actual  # callers pass the row returned by _lock()
     if locked.status not in allowed_from:
         raise WorkflowError(
             _("%(label)s 当前状态为“%(status)s”，不能执行此操作。")
@@ -108,6 +113,7 @@ def _transition(actual: Actual, *, actor: Any, action: AuditAction, to: ActualSt
 
 @transaction.atomic
 def submit_actual(actual: Actual, *, actor: Any) -> Actual:
+    actual = _lock(actual)
     require_unit(actor, actual.org_unit_id, Perm.ENTER_DATA)
     return _transition(
         actual, actor=actor, action=AuditAction.SUBMIT, to=ActualStatus.SUBMITTED,
@@ -124,6 +130,7 @@ def _require_reviewer(actor: Any, actual: Actual) -> None:
 
 @transaction.atomic
 def return_actual(actual: Actual, *, actor: Any, comment: str) -> Actual:
+    actual = _lock(actual)
     _require_reviewer(actor, actual)
     if not comment.strip():
         raise ValidationError({"comment": _("退回时请填写退回意见。")})
@@ -136,6 +143,7 @@ def return_actual(actual: Actual, *, actor: Any, comment: str) -> Actual:
 
 @transaction.atomic
 def approve_actual(actual: Actual, *, actor: Any, comment: str = "") -> Actual:
+    actual = _lock(actual)
     _require_reviewer(actor, actual)
     return _transition(
         actual, actor=actor, action=AuditAction.APPROVE, to=ActualStatus.APPROVED,
@@ -147,6 +155,7 @@ def approve_actual(actual: Actual, *, actor: Any, comment: str = "") -> Actual:
 @transaction.atomic
 def reopen_actual(actual: Actual, *, actor: Any, reason: str) -> Actual:
     """Unlock an approved month. Only a reviewer above the unit (not the unit itself) may, with a reason."""
+    actual = _lock(actual)
     require_unit(actor, actual.org_unit_id, Perm.REVIEW_DATA)
     if getattr(actor, "org_unit_id", None) == actual.org_unit_id:
         raise PermissionDenied(_("只有上级审核单位可以重新打开已审核的数据。"))
