@@ -56,7 +56,8 @@ def test_it_runs_the_full_cycle_with_one_audit_row_per_step(personas, orgunits, 
     assert update.after == {"ytd_value": "5"}
     ret = _events(actual)[2]
     assert ret.reason == "数值与统计局口径不符，请核实"
-    assert ret.before["status"] == "submitted" and ret.after["status"] == "returned"
+    assert ret.before == {"status": "submitted", "review_comment": ""}
+    assert ret.after == {"status": "returned", "review_comment": "数值与统计局口径不符，请核实"}
     assert all(e.actor_id for e in _events(actual))
 
 
