@@ -1,3 +1,8 @@
+from django.urls import path
+
+from diaodu.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.event_list, name="list"),
+]

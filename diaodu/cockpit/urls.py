@@ -1,4 +1,9 @@
 from django.urls import path
 
+from diaodu.cockpit import views
+
 app_name = "cockpit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("indicators/<slug:code>/", views.indicator, name="indicator"),
+]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.http import HttpRequest
@@ -7,11 +8,17 @@ from django.http import HttpRequest
 from diaodu.accounts.scope import Perm, has_perm
 
 
+def demo_flag() -> bool:
+    """True when the instance runs on demo data (``DIAODU_DEMO=1``, set by whoever starts the demo); no query."""
+    return os.environ.get("DIAODU_DEMO", "") in ("1", "true", "yes")
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"diaodu_demo": demo_flag()}
     return {
+        "diaodu_demo": demo_flag(),
         "nav": {
             "data": any(has_perm(user, p) for p in (Perm.VIEW_DATA, Perm.ENTER_DATA, Perm.REVIEW_DATA)),
             "enter": has_perm(user, Perm.ENTER_DATA),

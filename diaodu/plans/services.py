@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,7 +20,15 @@ from diaodu.accounts.scope import Perm, require_unit
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import changed, record, snapshot
 from diaodu.orgunits.models import OrgUnit
-from diaodu.plans.models import Actual, ActualStatus, Indicator, Measure
+from diaodu.plans.models import Actual, ActualStatus, Indicator, Measure, Plan, Target
+from diaodu.plans.planfile import (
+    PlanFileError,
+    PlanFileProblem,
+    PlanSpec,
+    TargetEntry,
+    find_quote,
+    parse_plan_file,
+)
 
 # ----------------------------------------------------------------------------- monthly actuals
 
@@ -165,3 +178,312 @@ def reopen_actual(actual: Actual, *, actor: Any, reason: str) -> Actual:
         actual, actor=actor, action=AuditAction.REOPEN, to=ActualStatus.RETURNED,
         allowed_from=(ActualStatus.APPROVED,), reason=reason.strip(), extra={"review_comment": reason.strip()},
     )
+
+
+# ----------------------------------------------------------------------------- plan files
+
+PLAN_SYNC_FIELDS = ("title", "year", "org_unit", "source_title", "source_text", "file_sha256")
+INDICATOR_SYNC_FIELDS = (
+    "name", "unit", "value_unit", "measure", "direction", "accumulation", "rollup", "description",
+)
+TARGET_SYNC_FIELDS = (
+    "section", "indicator", "org_unit", "year", "value", "comparator", "level", "quote", "quote_position",
+    "deadline", "relative_to", "parent", "sort_order",
+)
+
+
+@dataclass
+class LoadCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+
+@dataclass
+class LoadResult:
+    plan: Plan
+    plan_counts: LoadCounts = field(default_factory=LoadCounts)
+    indicators: LoadCounts = field(default_factory=LoadCounts)
+    targets: LoadCounts = field(default_factory=LoadCounts)
+
+    @property
+    def changed(self) -> bool:
+        return self.plan_counts.changed or self.indicators.changed or self.targets.changed
+
+    def summary(self, verb: str = "已导入") -> str:
+        i, t = self.indicators, self.targets
+        return (
+            f"{verb}计划 {self.plan.code}：指标 新增{i.created}/更新{i.updated}/未变{i.unchanged}，"
+            f"目标 新增{t.created}/更新{t.updated}/未变{t.unchanged}/删除{t.deleted}"
+        )
+
+
+def org_unit_lookup() -> Callable[[str], list[str]]:
+    """Resolve an org unit written as its code, full name or short name (in that order of precedence)."""
+    by_code: dict[str, list[str]] = {}
+    by_name: dict[str, list[str]] = defaultdict(list)
+    by_short: dict[str, list[str]] = defaultdict(list)
+    for code, name, short in OrgUnit.objects.values_list("code", "name", "short_name"):
+        by_code[code] = [code]
+        by_name[name].append(code)
+        if short:
+            by_short[short].append(code)
+
+    def lookup(text: str) -> list[str]:
+        return by_code.get(text) or by_name.get(text) or by_short.get(text) or []
+
+    return lookup
+
+
+def indicator_lookup() -> Callable[[str], bool]:
+    codes = set(Indicator.objects.values_list("code", flat=True))
+    return codes.__contains__
+
+
+def read_plan_file(path: str | Path, *, source_text: str | None = None) -> PlanSpec:
+    """Validate a plan file against the org units and indicators in the database (reads only)."""
+    return parse_plan_file(
+        path, indicator_exists=indicator_lookup(), org_unit_lookup=org_unit_lookup(), source_text=source_text
+    )
+
+
+def _text_digest(text: str) -> str:
+    return f"sha256:{hashlib.sha256(text.encode()).hexdigest()[:16]}（{len(text)}字）" if text else ""
+
+
+def _plan_snapshot(plan: Plan) -> dict[str, Any]:
+    snap = snapshot(plan, PLAN_SYNC_FIELDS)
+    snap["source_text"] = _text_digest(plan.source_text)  # the audit keeps a digest, not the whole speech
+    return snap
+
+
+def _target_snapshot(target: Target) -> dict[str, Any]:
+    snap = snapshot(target, TARGET_SYNC_FIELDS)
+    if snap["value"] is not None:
+        snap["value"] = format(Decimal(snap["value"]).normalize(), "f")  # 7.0000 from the DB equals 7
+    return snap
+
+
+def _assign(obj: Any, values: dict[str, Any], snap: Callable[[Any], dict[str, Any]]) -> tuple[dict, dict] | None:
+    """Set ``values`` on ``obj``; (before, after) of the changed fields, or None if nothing changed."""
+    before = snap(obj)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    after = snap(obj)
+    if before == after:
+        return None
+    return changed(before, after)
+
+
+def _audit_kwargs(actor: Any) -> dict[str, Any]:
+    return {"actor": actor, "actor_name": "" if getattr(actor, "is_authenticated", False) else "cli"}
+
+
+def _check_indicator_names(spec: PlanSpec) -> None:
+    """An indicator name used in the database by another code would break the unique constraint."""
+    names = {ind.name: ind for ind in spec.indicators}
+    clashes = Indicator.objects.filter(name__in=names).exclude(code__in=[ind.code for ind in spec.indicators])
+    problems = [
+        PlanFileProblem(
+            names[other.name].line, "indicators.name",
+            f"指标名称“{other.name}”已被系统中的指标“{other.code}”使用",
+        )
+        for other in clashes
+    ]
+    if problems:
+        raise PlanFileError(problems)
+
+
+def _quote_position(entry: TargetEntry, current: Target | None, text: str | None, spec: PlanSpec) -> int | None:
+    if text is None:  # no source text: keep the known position unless the quote itself changed
+        return current.quote_position if current is not None and current.quote == entry.quote else None
+    if text == spec.source_text:
+        return entry.quote_position
+    return find_quote(text, entry.quote)
+
+
+@transaction.atomic
+def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = None) -> LoadResult:
+    """Upsert the plan, its indicators and targets from a validated spec, in one transaction.
+
+    Plan by code, indicators by code, targets by (plan, key); targets no longer in the file are deleted.
+    Every create, update and delete writes one audit row (updates: only the changed fields), so loading
+    the same file twice writes nothing. ``source_text`` (default: the text the spec was validated
+    against) is stored on the plan; when there is none, the stored text and quote positions are kept.
+    """
+    audit = _audit_kwargs(actor)
+    text = source_text if source_text is not None else spec.source_text
+    _check_indicator_names(spec)
+
+    codes = {spec.org_unit} | {t.org_unit for t in spec.targets}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+    missing = codes - set(units)
+    if missing:
+        raise PlanFileError([PlanFileProblem(None, "org_unit", f"找不到单位：{'、'.join(sorted(missing))}")])
+
+    # ---- plan
+    plan_values: dict[str, Any] = {
+        "title": spec.title, "year": spec.year, "org_unit": units[spec.org_unit],
+        "source_title": spec.source_title, "file_sha256": spec.file_sha256,
+    }
+    if text is not None:
+        plan_values["source_text"] = text
+    plan = Plan.objects.select_for_update().filter(code=spec.code).first()
+    if plan is None:
+        plan = Plan.objects.create(code=spec.code, loaded_at=timezone.now(), **plan_values)
+        record(action=AuditAction.CREATE, obj=plan, after=_plan_snapshot(plan) | {"code": plan.code}, **audit)
+        result = LoadResult(plan, plan_counts=LoadCounts(created=1))
+    else:
+        result = LoadResult(plan)
+        diff = _assign(plan, plan_values, _plan_snapshot)
+        if diff is None:
+            result.plan_counts.unchanged = 1
+        else:
+            plan.loaded_at = timezone.now()
+            plan.save(update_fields=[*diff[1], "loaded_at"])
+            record(action=AuditAction.UPDATE, obj=plan, before=diff[0], after=diff[1], **audit)
+            result.plan_counts.updated = 1
+
+    # ---- indicators
+    wanted = {t.indicator for t in spec.targets} | {t.relative_to for t in spec.targets if t.relative_to}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted | {i.code for i in spec.indicators})}
+    for ispec in spec.indicators:
+        values = {
+            "name": ispec.name, "unit": ispec.unit, "value_unit": ispec.value_unit, "measure": ispec.measure,
+            "direction": ispec.direction, "accumulation": ispec.accumulation, "rollup": ispec.rollup,
+            "description": ispec.description,
+        }
+        indicator = indicators.get(ispec.code)
+        if indicator is None:
+            indicator = Indicator.objects.create(code=ispec.code, **values)
+            indicators[ispec.code] = indicator
+            after = snapshot(indicator, INDICATOR_SYNC_FIELDS) | {"code": indicator.code}
+            record(action=AuditAction.CREATE, obj=indicator, after=after, **audit)
+            result.indicators.created += 1
+            continue
+        diff = _assign(indicator, values, lambda obj: snapshot(obj, INDICATOR_SYNC_FIELDS))
+        if diff is None:
+            result.indicators.unchanged += 1
+            continue
+        indicator.save(update_fields=list(diff[1]))
+        record(action=AuditAction.UPDATE, obj=indicator, before=diff[0], after=diff[1], **audit)
+        result.indicators.updated += 1
+
+    # ---- targets: create the new ones first so that every parent link can be resolved
+    existing = {
+        t.key: t
+        for t in Target.objects.filter(plan=plan).select_related("indicator", "org_unit", "relative_to", "parent")
+    }
+    by_key: dict[str, Target] = dict(existing)
+    wanted_values: dict[str, dict[str, Any]] = {}
+    new_targets: list[Target] = []
+    for entry in spec.targets:
+        current = existing.get(entry.key)
+        values = {
+            "section": entry.section, "indicator": indicators[entry.indicator], "org_unit": units[entry.org_unit],
+            "year": spec.year, "value": entry.value, "comparator": entry.comparator, "level": entry.level,
+            "quote": entry.quote, "quote_position": _quote_position(entry, current, text, spec),
+            "deadline": entry.deadline,
+            "relative_to": indicators[entry.relative_to] if entry.relative_to else None,
+            "sort_order": entry.sort_order,
+        }
+        wanted_values[entry.key] = values
+        if current is None:
+            new_targets.append(Target(plan=plan, key=entry.key, **values))
+    created = Target.objects.bulk_create(new_targets)
+    if any(t.pk is None for t in created):  # a backend that cannot return ids from a bulk insert
+        ids = dict(Target.objects.filter(plan=plan, key__in=[t.key for t in created]).values_list("key", "pk"))
+        for t in created:
+            t.pk = ids[t.key]
+    by_key.update((t.key, t) for t in created)
+    parent_links: list[Target] = []
+
+    for entry in spec.targets:
+        target = by_key[entry.key]
+        values = wanted_values[entry.key] | {"parent": by_key[entry.parent] if entry.parent else None}
+        if entry.key not in existing:
+            _assign(target, values, _target_snapshot)
+            if target.parent_id is not None:
+                parent_links.append(target)
+            after = _target_snapshot(target) | {"key": target.key}
+            record(action=AuditAction.CREATE, obj=target, after=after, **audit)
+            result.targets.created += 1
+            continue
+        diff = _assign(target, values, _target_snapshot)
+        if diff is None:
+            result.targets.unchanged += 1
+            continue
+        target.save(update_fields=list(diff[1]))
+        record(action=AuditAction.UPDATE, obj=target, before=diff[0], after=diff[1], **audit)
+        result.targets.updated += 1
+    # bulk_create stored every other field already; only the parent links are left to write.
+    Target.objects.bulk_update(parent_links, ["parent"])
+
+    keep = {entry.key for entry in spec.targets}
+    gone = [t for key, t in existing.items() if key not in keep]
+    for target in gone:
+        record(action=AuditAction.DELETE, obj=target, before=_target_snapshot(target) | {"key": target.key}, **audit)
+    if gone:
+        Target.objects.filter(pk__in=[t.pk for t in gone]).delete()
+        result.targets.deleted = len(gone)
+
+    if result.changed and not result.plan_counts.changed:
+        plan.loaded_at = timezone.now()
+        plan.save(update_fields=["loaded_at"])
+    return result
+
+
+# ----------------------------------------------------------------------------- data-entry sheet (many rows at once)
+
+
+class RowInput(NamedTuple):
+    """One row of the data-entry sheet, already parsed by the form."""
+
+    indicator: Indicator
+    ytd_value: Decimal | None
+    growth_pct: Decimal | None
+    base_value: Decimal | None
+    note: str = ""
+    expected_version: int | None = None
+
+
+class RowErrors(ValidationError):
+    """Some rows of a sheet failed; ``row_errors`` maps the indicator code to its ValidationError."""
+
+    def __init__(self, row_errors: dict[str, ValidationError]) -> None:
+        self.row_errors = row_errors
+        super().__init__(_("%(count)d 行数据有误，未保存任何数据。") % {"count": len(row_errors)})
+
+
+@transaction.atomic
+def save_and_submit_rows(
+    *, actor: Any, org_unit: OrgUnit, year: int, month: int, rows: list[RowInput], submit: bool
+) -> list[Actual]:
+    """Save (and optionally submit) several months at once: all rows or none.
+
+    Every row is tried so that the user sees every error at once; if any row fails, :class:`RowErrors`
+    is raised and the whole sheet is rolled back.
+    """
+    require_unit(actor, org_unit.pk, Perm.ENTER_DATA)
+    saved: list[Actual] = []
+    errors: dict[str, ValidationError] = {}
+    for row in rows:
+        try:
+            actual = save_actual(
+                actor=actor, indicator=row.indicator, org_unit=org_unit, year=year, month=month,
+                ytd_value=row.ytd_value, growth_pct=row.growth_pct, base_value=row.base_value, note=row.note,
+                expected_version=row.expected_version,
+            )
+            if submit:
+                actual = submit_actual(actual, actor=actor)
+            saved.append(actual)
+        except ValidationError as exc:
+            errors[row.indicator.code] = exc
+    if errors:
+        raise RowErrors(errors)
+    return saved

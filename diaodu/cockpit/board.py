@@ -1,0 +1,299 @@
+"""Read side of the cockpit (驾驶舱): which unit and month to show, and the rows to show for them.
+
+Nothing here decides a status or a 时序进度: the numbers come from
+:func:`diaodu.plans.evaluation.evaluate_targets` and the display helpers of :mod:`diaodu.plans.domain`.
+This module only picks the targets, groups them and formats the figures for display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from diaodu.accounts.scope import READ_PERMS, has_perm
+from diaodu.orgunits.models import OrgUnit
+from diaodu.plans import domain
+from diaodu.plans.evaluation import (
+    TargetResult,
+    evaluate_targets,
+    load_series,
+    spec_for,
+    status_counts,
+    targets_for_unit,
+)
+from diaodu.plans.models import Actual, ActualStatus, Comparator, Indicator, Level, Measure, Target
+from diaodu.plans.periods import Period, latest_plan_year
+
+STATUS_LABELS = {
+    domain.Status.GREEN: _("达到进度"),
+    domain.Status.YELLOW: _("追补达标"),
+    domain.Status.RED: _("未达进度"),
+    domain.Status.GREY: _("暂无数据"),
+}
+STATUS_ORDER = (domain.Status.GREEN, domain.Status.YELLOW, domain.Status.RED, domain.Status.GREY)
+COMPARATOR_SYMBOLS = {Comparator.GE: "≥", Comparator.LE: "≤", Comparator.APPROX: "≈", Comparator.EQ: "="}
+LEVEL_BADGES = {Level.COMMITTED: _("确保"), Level.STRETCH: _("力争")}
+
+
+# ----------------------------------------------------------------------------- access
+
+
+def require_data_reader(user: Any) -> None:
+    """Only people holding a data permission see the cockpit (the three administrators get 403)."""
+    if not any(has_perm(user, p) for p in READ_PERMS):
+        raise PermissionDenied
+
+
+def resolve_unit(user: Any, code: str | None) -> OrgUnit:
+    """The unit asked for (404 unless visible) or the user's default: the top visible unit above their own."""
+    visible = OrgUnit.objects.visible_to(user).internal()
+    if code:
+        unit = visible.filter(code=code).first()
+        if unit is None:
+            raise Http404
+        return unit
+    own = getattr(user, "org_unit", None)
+    if own is not None:
+        ancestor_ids = [int(p) for p in own.path.strip("/").split("/") if p]
+        unit = visible.filter(pk__in=ancestor_ids).order_by("path").first()
+        if unit is not None:
+            return unit
+    unit = visible.order_by("sort_order").first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def switcher_units(user: Any) -> list[tuple[OrgUnit, str]]:
+    """(unit, indented label) for the org-unit select, limited to what the user may see."""
+    units = list(OrgUnit.objects.visible_to(user).internal().order_by("sort_order"))
+    top = min((u.depth for u in units), default=0)
+    return [(u, "　" * (u.depth - top) + u.name) for u in units]
+
+
+# ----------------------------------------------------------------------------- period
+
+
+def default_period(user: Any, *, today: dt.date | None = None) -> Period:
+    """Latest month with approved data the user can see; else the current month (December of the latest
+    plan year when that year is over)."""
+    latest = (
+        Actual.objects.visible_to(user).filter(status=ActualStatus.APPROVED)
+        .order_by("-year", "-month").values_list("year", "month").first()
+    )
+    if latest:
+        return Period(*latest)
+    today = today or timezone.localdate()
+    plan_year = latest_plan_year(today)
+    if plan_year is not None and plan_year < today.year:
+        return Period(plan_year, 12)
+    return Period(today.year, today.month)
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def fmt_number(value: Decimal | None, places: int = 2) -> str:
+    """Display a figure with at most ``places`` decimals, trailing zeros dropped (12.50 -> 12.5)."""
+    if value is None:
+        return ""
+    q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = format(q, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def target_text(target: Target) -> str:
+    symbol = COMPARATOR_SYMBOLS.get(Comparator(target.comparator), target.comparator)
+    if target.value is None:
+        return str(_("与“%(other)s”增速同步") % {"other": target.relative_to or ""})
+    return f"{symbol} {fmt_number(target.value, 4)}{target.indicator.unit}"
+
+
+def actual_text(target: Target, ev: domain.Evaluation) -> str:
+    if ev.actual is None:
+        return ""
+    if target.indicator.measure == Measure.GROWTH:
+        return f"{domain.round1(ev.actual)}%"
+    return f"{fmt_number(ev.actual)}{target.indicator.unit}"
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    result: TargetResult
+
+    @property
+    def target(self) -> Target:
+        return self.result.target
+
+    @property
+    def ev(self) -> domain.Evaluation:
+        return self.result.evaluation
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[domain.Status(self.result.status)])
+
+    @property
+    def target_text(self) -> str:
+        return target_text(self.target)
+
+    @property
+    def level_badge(self) -> str:
+        badge = LEVEL_BADGES.get(Level(self.target.level))
+        return str(badge) if badge else ""
+
+    @property
+    def actual_text(self) -> str:
+        return actual_text(self.target, self.ev)
+
+    @property
+    def completion_text(self) -> str:
+        return "" if self.ev.completion_pct is None else f"{domain.round1(self.ev.completion_pct)}%"
+
+    @property
+    def schedule_text(self) -> str:
+        return "" if self.ev.schedule_pct is None else f"{domain.round1(self.ev.schedule_pct)}%"
+
+    @property
+    def points_text(self) -> str:
+        return "" if self.ev.points_ahead is None else domain.format_points(self.ev.points_ahead)
+
+    @property
+    def points_behind(self) -> bool:
+        return self.ev.points_ahead is not None and domain.round1(self.ev.points_ahead) < 0
+
+
+@dataclass
+class Section:
+    name: str
+    rows: list[BoardRow] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    unit: OrgUnit
+    period: Period
+    include_below: bool
+    sections: list[Section]
+    counts: list[tuple[str, str, int]]  # (status, label, count)
+    total: int
+
+
+def group_by_section(results: Iterable[TargetResult]) -> list[Section]:
+    sections: dict[str, Section] = {}
+    for result in results:
+        name = result.target.section or str(_("其他"))
+        sections.setdefault(name, Section(name)).rows.append(BoardRow(result))
+    return list(sections.values())
+
+
+def build_board(user: Any, unit: OrgUnit, period: Period, *, include_below: bool) -> Board:
+    """The targets of ``unit`` (and below) visible to ``user``, evaluated at ``period``: a constant number of
+    queries whatever the number of targets."""
+    targets = targets_for_unit(
+        Target.objects.visible_to(user).filter(year=period.year), unit.path, include_below=include_below
+    ).order_by("plan__year", "plan__code", "sort_order", "pk")
+    results = evaluate_targets(targets, year=period.year, as_of_month=period.month)
+    counts = status_counts(results)
+    return Board(
+        unit=unit, period=period, include_below=include_below, sections=group_by_section(results),
+        counts=[(str(s), str(STATUS_LABELS[s]), counts[str(s)]) for s in STATUS_ORDER], total=len(results),
+    )
+
+
+# ----------------------------------------------------------------------------- one indicator
+
+
+@dataclass
+class MonthRow:
+    month: int
+    actual_text: str
+    growth_text: str
+    base_text: str
+    lights: list[tuple[str, str]]  # (status, label) per target, "" when no light that month
+
+
+@dataclass
+class IndicatorDetail:
+    indicator: Indicator
+    unit: OrgUnit
+    year: int
+    rows: list[BoardRow]
+    months: list[MonthRow]
+    chart: dict[str, Any]
+
+
+def build_indicator_detail(user: Any, indicator: Indicator, unit: OrgUnit, year: int) -> IndicatorDetail:
+    targets = Target.objects.visible_to(user).filter(indicator=indicator, org_unit=unit, year=year).order_by(
+        "sort_order", "pk"
+    )
+    results = evaluate_targets(targets, year=year, as_of_month=12)
+    observations = {
+        o.month: o for o in load_series({(indicator.pk, unit.pk)}, year=year, as_of_month=12).get(
+            (indicator.pk, unit.pk), ()
+        )
+    }
+    is_growth = indicator.measure == Measure.GROWTH
+    months = range(1, 13)
+
+    def figure(m: int) -> Decimal | None:
+        obs = observations.get(m)
+        if obs is None:
+            return None
+        return domain.observed_growth(obs) if is_growth else obs.ytd_value
+
+    target_lines = []
+    for r in results:
+        t = r.target
+        if t.value is None:
+            continue
+        if not is_growth and t.indicator.accumulation == domain.Accumulation.YTD:
+            total = spec_for(t).deadline_month or domain.MONTHS_IN_YEAR
+            data = [fmt_number(t.value * domain.schedule_pct(min(m, total), total) / 100) for m in months]
+        else:
+            data = [fmt_number(t.value, 4) for _m in months]
+        name = f"{_('目标')} {target_text(t)}" + (f"（{LEVEL_BADGES[Level(t.level)]}）" if t.level in LEVEL_BADGES else "")
+        target_lines.append({"name": name, "data": data})
+
+    def num(value: Decimal | None) -> str | None:
+        return None if value is None else fmt_number(value)
+
+    chart = {
+        "months": [f"{m}月" for m in months],
+        "actualName": str(_("累计增速(%)") if is_growth else _("累计值") + f"({indicator.unit})"),
+        "actual": [num(figure(m)) for m in months],
+        "targets": target_lines,
+        "baseName": str(_("上年同期累计值")) + (f"({indicator.entry_unit})" if indicator.entry_unit else ""),
+        "base": [num(observations[m].base_value) if m in observations else None for m in months],
+        "baseOnSecondAxis": is_growth,
+    }
+    monthly = [dict(r.evaluation.monthly) for r in results]
+    rows = []
+    for m in months:
+        obs = observations.get(m)
+        lights = [(str(ml[m]), str(STATUS_LABELS[ml[m]])) if m in ml else ("", "") for ml in monthly]
+        if obs is None and not any(s for s, _l in lights):
+            continue
+        rows.append(MonthRow(
+            month=m,
+            actual_text=num(obs.ytd_value) or "" if obs else "",
+            growth_text=fmt_number(domain.observed_growth(obs), 2) if obs and domain.observed_growth(obs) is not None
+            else "",
+            base_text=num(obs.base_value) or "" if obs else "",
+            lights=lights,
+        ))
+    return IndicatorDetail(indicator, unit, year, [BoardRow(r) for r in results], rows, chart)

@@ -1,0 +1,114 @@
+"""Read side of the data-entry sheet (填报) and the review queue (审核): what to show, in few queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from diaodu.accounts.scope import Perm, has_perm, require_unit
+from diaodu.orgunits.models import OrgUnit
+from diaodu.plans.models import Actual, ActualStatus, Indicator, Target
+
+
+def entry_unit(user: Any, code: str | None) -> OrgUnit:
+    """The unit whose sheet is asked for: 404 if invisible, 403 if visible but not enterable."""
+    if not has_perm(user, Perm.ENTER_DATA):
+        raise PermissionDenied
+    if code:
+        unit = OrgUnit.objects.visible_to(user).internal().filter(code=code).first()
+        if unit is None:
+            raise Http404
+        require_unit(user, unit.pk, Perm.ENTER_DATA)
+        return unit
+    enterable = OrgUnit.objects.editable_by(user, Perm.ENTER_DATA).internal()
+    unit = enterable.filter(pk=getattr(user, "org_unit_id", None)).first() or enterable.order_by("sort_order").first()
+    if unit is None:
+        raise PermissionDenied
+    return unit
+
+
+def entry_units(user: Any) -> list[OrgUnit]:
+    return list(OrgUnit.objects.editable_by(user, Perm.ENTER_DATA).internal().order_by("sort_order"))
+
+
+@dataclass
+class SheetRow:
+    indicator: Indicator
+    targets: list[Target] = field(default_factory=list)
+    actual: Actual | None = None
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    @property
+    def editable(self) -> bool:
+        return self.actual is None or self.actual.is_editable_state
+
+    @property
+    def locked(self) -> bool:
+        return self.actual is not None and self.actual.is_locked
+
+
+def entry_sheet(unit: OrgUnit, *, year: int, month: int) -> list[SheetRow]:
+    """One row per indicator with a target on ``unit`` in ``year``, with that month's actual if any."""
+    rows: dict[int, SheetRow] = {}
+    targets = Target.objects.filter(org_unit=unit, year=year).select_related("indicator", "relative_to")
+    for target in targets.order_by("plan__year", "plan__code", "sort_order", "pk"):
+        rows.setdefault(target.indicator_id, SheetRow(target.indicator)).targets.append(target)
+    actuals = Actual.objects.filter(org_unit=unit, year=year, month=month, indicator_id__in=list(rows))
+    for actual in actuals.select_related("reviewed_by"):
+        rows[actual.indicator_id].actual = actual
+    return list(rows.values())
+
+
+@dataclass
+class ReviewItem:
+    actual: Actual
+    previous: Actual | None = None  # the previous month of the same indicator and unit
+    error: str = ""
+
+
+def review_items(actuals: Iterable[Actual]) -> list[ReviewItem]:
+    """Attach the previous month to each actual, in one query."""
+    items = [ReviewItem(a) for a in actuals]
+    wanted = {(a.actual.indicator_id, a.actual.org_unit_id, a.actual.year, a.actual.month - 1) for a in items}
+    wanted = {w for w in wanted if w[3] >= 1}
+    if wanted:
+        previous = Actual.objects.filter(
+            indicator_id__in={w[0] for w in wanted}, org_unit_id__in={w[1] for w in wanted},
+            year__in={w[2] for w in wanted}, month__in={w[3] for w in wanted},
+        )
+        found = {(p.indicator_id, p.org_unit_id, p.year, p.month): p for p in previous}
+        for item in items:
+            a = item.actual
+            item.previous = found.get((a.indicator_id, a.org_unit_id, a.year, a.month - 1))
+    return items
+
+
+REVIEW_RELATED = ("indicator", "org_unit", "submitted_by", "reviewed_by")
+
+
+def review_queue(user: Any) -> list[ReviewItem]:
+    """Submitted months the user may review, oldest submission first."""
+    if not has_perm(user, Perm.REVIEW_DATA):
+        raise PermissionDenied
+    qs = (
+        Actual.objects.editable_by(user, Perm.REVIEW_DATA).filter(status=ActualStatus.SUBMITTED)
+        .select_related(*REVIEW_RELATED).order_by("submitted_at", "pk")
+    )
+    return review_items(qs)
+
+
+def recently_approved(user: Any, limit: int = 20) -> list[Actual]:
+    """Approved months the user could reopen (units other than the user's own)."""
+    qs = (
+        Actual.objects.editable_by(user, Perm.REVIEW_DATA).filter(status=ActualStatus.APPROVED)
+        .exclude(org_unit_id=getattr(user, "org_unit_id", None))
+        .select_related(*REVIEW_RELATED).order_by("-reviewed_at", "-pk")
+    )
+    return list(qs[:limit])
