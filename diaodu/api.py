@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -95,20 +96,20 @@ def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
 
 # Chinese messages for the pydantic error types a client is likely to hit.
 _PYDANTIC_MESSAGES = {
-    "missing": "此项为必填项。",
-    "int_parsing": "请输入整数。",
-    "int_type": "请输入整数。",
-    "decimal_parsing": "请输入数字。",
-    "decimal_type": "请输入数字。",
-    "float_parsing": "请输入数字。",
-    "bool_parsing": "请输入 true 或 false。",
-    "string_type": "请输入文本。",
-    "string_too_long": "内容过长。",
-    "string_too_short": "内容过短。",
-    "greater_than_equal": "数值过小。",
-    "less_than_equal": "数值过大。",
-    "json_invalid": "请求体不是有效的 JSON。",
-    "model_attributes_type": "请求体格式不正确。",
+    "missing": gettext_lazy("此项为必填项。"),
+    "int_parsing": gettext_lazy("请输入整数。"),
+    "int_type": gettext_lazy("请输入整数。"),
+    "decimal_parsing": gettext_lazy("请输入数字。"),
+    "decimal_type": gettext_lazy("请输入数字。"),
+    "float_parsing": gettext_lazy("请输入数字。"),
+    "bool_parsing": gettext_lazy("请输入 true 或 false。"),
+    "string_type": gettext_lazy("请输入文本。"),
+    "string_too_long": gettext_lazy("内容过长。"),
+    "string_too_short": gettext_lazy("内容过短。"),
+    "greater_than_equal": gettext_lazy("数值过小。"),
+    "less_than_equal": gettext_lazy("数值过大。"),
+    "json_invalid": gettext_lazy("请求体不是有效的 JSON。"),
+    "model_attributes_type": gettext_lazy("请求体格式不正确。"),
 }
 
 
@@ -117,7 +118,7 @@ def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
     detail = [
         {
             "loc": [str(part) for part in err.get("loc", ())],
-            "msg": _(_PYDANTIC_MESSAGES[err["type"]])
+            "msg": str(_PYDANTIC_MESSAGES[err["type"]])
             if err.get("type") in _PYDANTIC_MESSAGES
             else err.get("msg", ""),
             "type": err.get("type", ""),

@@ -10,7 +10,7 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from diaodu.accounts import services
-from diaodu.accounts.scope import _roles, user_perms
+from diaodu.accounts.scope import user_perms
 
 
 class TokenAuth(HttpBearer):
@@ -70,7 +70,7 @@ def me(request: HttpRequest) -> MeOut:
         full_name=user.full_name,
         org_unit_code=unit.code if unit else None,
         org_unit=unit.name if unit else None,
-        roles=sorted(r.code for r in _roles(user)),
+        roles=sorted(user.roles.values_list("code", flat=True)),
         permissions=sorted(user_perms(user)),
     )
 

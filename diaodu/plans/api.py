@@ -24,6 +24,7 @@ from diaodu.orgunits.models import OrgUnit
 from diaodu.plans import services
 from diaodu.plans.evaluation import evaluate_targets, targets_for_unit
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Target
+from diaodu.plans.querysets import ActualQuerySet
 
 router = Router(tags=["目标与数据"])
 
@@ -143,7 +144,7 @@ def _as_of(filters: TargetFilter) -> tuple[int, int]:
 def list_targets(request: HttpRequest, filters: Query[TargetFilter]) -> list[dict[str, Any]]:
     user = data_user(request)
     year, month = _as_of(filters)
-    qs = Target.objects.visible_to(user).filter(year=year)
+    qs: QuerySet[Target] = Target.objects.visible_to(user).filter(year=year)
     if filters.unit:
         qs = targets_for_unit(qs, visible_unit(user, filters.unit).path, include_below=filters.include_below)
     results = evaluate_targets(qs.order_by("plan", "sort_order"), year=year, as_of_month=month)
@@ -245,8 +246,8 @@ class ActualFilter(Schema):
     indicator: str | None = Field(None, description="指标编码")
 
 
-def _actuals() -> QuerySet[Actual]:
-    return Actual.objects.select_related("indicator", "org_unit")
+def _actuals() -> ActualQuerySet:
+    return Actual.objects.select_related("indicator", "org_unit")  # type: ignore[return-value]
 
 
 def _actual_for(request: HttpRequest, actual_id: int, perm: Perm | None = None) -> Actual:
@@ -263,7 +264,7 @@ def _actual_for(request: HttpRequest, actual_id: int, perm: Perm | None = None) 
 @paginate(LimitOffsetPagination)
 def list_actuals(request: HttpRequest, filters: Query[ActualFilter]) -> QuerySet[Actual]:
     user = data_user(request)
-    qs = _actuals().visible_to(user)
+    qs: QuerySet[Actual] = _actuals().visible_to(user)
     if filters.year is not None:
         qs = qs.filter(year=filters.year)
     if filters.month is not None:

@@ -313,7 +313,7 @@ def test_it_checks_the_as_of_month(world: World) -> None:
     client = client_for(world, "leader")
 
     malformed = client.get(reverse("api:targets"), {"as_of": "2025/06"})
-    other_year = client.get(reverse("api:targets"), {"year": 2024, "as_of": "2025-06"})
+    other_year = client.get(reverse("api:targets"), {"year": "2024", "as_of": "2025-06"})
 
     assert malformed.status_code == 422
     assert malformed.json()["detail"][0]["loc"] == ["query", "as_of"]
@@ -351,7 +351,7 @@ def _grow(world: World, n: int) -> None:
                 )
 
 
-def _count(client: Client, url: str, params: dict[str, Any]) -> int:
+def _count(client: Client, url: str, params: dict[str, str]) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params)
     assert response.status_code == 200, response.content
@@ -362,8 +362,8 @@ def _count(client: Client, url: str, params: dict[str, Any]) -> int:
     ("route", "params"),
     [
         ("api:actuals", {}),
-        ("api:actuals", {"unit": YISHAN, "year": 2025}),
-        ("api:targets", {"year": 2025}),
+        ("api:actuals", {"unit": YISHAN, "year": "2025"}),
+        ("api:targets", {"year": "2025"}),
         ("api:targets", {"as_of": "2025-06", "unit": YISHAN, "include_below": "true"}),
         ("api:indicators", {}),
     ],
