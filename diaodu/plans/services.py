@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -286,17 +287,75 @@ def _audit_kwargs(actor: Any) -> dict[str, Any]:
 
 def _check_indicator_names(spec: PlanSpec) -> None:
     """An indicator name used in the database by another code would break the unique constraint."""
-    names = {ind.name: ind for ind in spec.indicators}
+    names = {ind.name: (i, ind) for i, ind in enumerate(spec.indicators)}
     clashes = Indicator.objects.filter(name__in=names).exclude(code__in=[ind.code for ind in spec.indicators])
-    problems = [
-        PlanFileProblem(
-            names[other.name].line, "indicators.name",
-            f"指标名称“{other.name}”已被系统中的指标“{other.code}”使用",
-        )
-        for other in clashes
-    ]
+    problems = []
+    for other in clashes:
+        index, ind = names[other.name]
+        message = f"指标名称“{other.name}”已被系统中的指标“{other.code}”使用"
+        problems.append(PlanFileProblem(ind.line, f"indicators[{index}].name", message))
     if problems:
         raise PlanFileError(problems)
+
+
+SORT_STEP = 10
+
+
+def _longest_increasing(values: list[int]) -> set[int]:
+    """Indexes of one longest strictly increasing subsequence of ``values`` (patience sorting)."""
+    tails: list[int] = []  # tails[k]: index of the smallest tail of an increasing run of length k + 1
+    tail_values: list[int] = []
+    previous: list[int | None] = [None] * len(values)
+    for i, v in enumerate(values):
+        k = bisect.bisect_left(tail_values, v)
+        previous[i] = tails[k - 1] if k else None
+        if k == len(tails):
+            tails.append(i)
+            tail_values.append(v)
+        else:
+            tails[k] = i
+            tail_values[k] = v
+    chosen: set[int] = set()
+    cursor = tails[-1] if tails else None
+    while cursor is not None:
+        chosen.add(cursor)
+        cursor = previous[cursor]
+    return chosen
+
+
+def sort_orders(keys: list[str], current: dict[str, int]) -> dict[str, int]:
+    """Sort order for each key (in file order), keeping as many current values as possible.
+
+    Removing or inserting a target must not renumber (and re-audit) every target after it: the targets
+    whose current order is already consistent with the file keep their value, the others are placed in
+    the gaps (steps of 10); only when a gap is too small is everything renumbered.
+    """
+    existing = [k for k in keys if k in current]
+    anchors = {existing[i] for i in _longest_increasing([current[k] for k in existing])}
+    result: dict[str, int] = {}
+    prev = -1
+    i = 0
+    while i < len(keys):
+        if keys[i] in anchors:
+            prev = result[keys[i]] = current[keys[i]]
+            i += 1
+            continue
+        j = i
+        while j < len(keys) and keys[j] not in anchors:
+            j += 1
+        run = keys[i:j]
+        if j == len(keys):  # nothing after: append in steps
+            start = prev + SORT_STEP if prev >= 0 else 0
+            values = [start + n * SORT_STEP for n in range(len(run))]
+        else:
+            upper = current[keys[j]]
+            if upper - prev - 1 < len(run):
+                return {k: n * SORT_STEP for n, k in enumerate(keys)}
+            values = [prev + (upper - prev) * (n + 1) // (len(run) + 1) for n in range(len(run))]
+        result.update(zip(run, values, strict=True))
+        prev = values[-1]
+        i = j
+    return result
 
 
 def _quote_position(entry: TargetEntry, current: Target | None, text: str | None, spec: PlanSpec) -> int | None:
@@ -353,20 +412,20 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
     wanted = {t.indicator for t in spec.targets} | {t.relative_to for t in spec.targets if t.relative_to}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted | {i.code for i in spec.indicators})}
     for ispec in spec.indicators:
-        values = {
+        ind_values: dict[str, Any] = {
             "name": ispec.name, "unit": ispec.unit, "value_unit": ispec.value_unit, "measure": ispec.measure,
             "direction": ispec.direction, "accumulation": ispec.accumulation, "rollup": ispec.rollup,
             "description": ispec.description,
         }
         indicator = indicators.get(ispec.code)
         if indicator is None:
-            indicator = Indicator.objects.create(code=ispec.code, **values)
+            indicator = Indicator.objects.create(code=ispec.code, **ind_values)
             indicators[ispec.code] = indicator
             after = snapshot(indicator, INDICATOR_SYNC_FIELDS) | {"code": indicator.code}
             record(action=AuditAction.CREATE, obj=indicator, after=after, **audit)
             result.indicators.created += 1
             continue
-        diff = _assign(indicator, values, lambda obj: snapshot(obj, INDICATOR_SYNC_FIELDS))
+        diff = _assign(indicator, ind_values, lambda obj: snapshot(obj, INDICATOR_SYNC_FIELDS))
         if diff is None:
             result.indicators.unchanged += 1
             continue
@@ -380,17 +439,18 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
         for t in Target.objects.filter(plan=plan).select_related("indicator", "org_unit", "relative_to", "parent")
     }
     by_key: dict[str, Target] = dict(existing)
+    orders = sort_orders([e.key for e in spec.targets], {k: t.sort_order for k, t in existing.items()})
     wanted_values: dict[str, dict[str, Any]] = {}
     new_targets: list[Target] = []
     for entry in spec.targets:
         current = existing.get(entry.key)
-        values = {
+        values: dict[str, Any] = {
             "section": entry.section, "indicator": indicators[entry.indicator], "org_unit": units[entry.org_unit],
             "year": spec.year, "value": entry.value, "comparator": entry.comparator, "level": entry.level,
             "quote": entry.quote, "quote_position": _quote_position(entry, current, text, spec),
             "deadline": entry.deadline,
             "relative_to": indicators[entry.relative_to] if entry.relative_to else None,
-            "sort_order": entry.sort_order,
+            "sort_order": orders[entry.key],
         }
         wanted_values[entry.key] = values
         if current is None:
