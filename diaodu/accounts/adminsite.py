@@ -49,8 +49,8 @@ def site_logout(request: HttpRequest, extra_context: dict[str, Any] | None = Non
 def install() -> None:
     site = admin.site
     site.has_permission = site_has_permission  # type: ignore[method-assign]
-    site.login = site_login  # type: ignore[method-assign]
-    site.logout = site_logout  # type: ignore[method-assign]
+    site.login = site_login  # type: ignore[method-assign,assignment]
+    site.logout = site_logout  # type: ignore[method-assign,assignment]
     site.site_header = "调度 · 系统管理"
     site.site_title = "调度"
     site.index_title = "系统管理"

@@ -46,7 +46,9 @@ def _row_input(row: worklists.SheetRow, form: ActualRowForm) -> services.RowInpu
 def _attach_errors(forms: dict[str, ActualRowForm], exc: services.RowErrors) -> None:
     for code, error in exc.row_errors.items():
         form = forms[code]
-        by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+        by_field: dict[str, list[ValidationError]] = (
+            error.error_dict if hasattr(error, "error_dict") else {"": error.error_list}
+        )
         for field, errors in by_field.items():
             form.add_error(field if field in form.fields else None, errors)
 

@@ -40,6 +40,12 @@ def test_it_logs_in_and_records_it(personas) -> None:  # type: ignore[no-untyped
     assert "伊山镇填报员（演示）" in client.get(reverse("cockpit:home")).content.decode()
 
 
+def test_it_sends_administrators_to_their_own_tools(personas) -> None:  # type: ignore[no-untyped-def]
+    assert login(Client(), "auditadmin", DEMO_PASSWORD)["Location"] == reverse("audit:list")
+    assert login(Client(), "sysadmin", DEMO_PASSWORD)["Location"] == reverse("admin:index")
+    assert login(Client(), "secadmin", DEMO_PASSWORD)["Location"] == reverse("admin:index")
+
+
 def test_it_follows_a_safe_next_only(personas) -> None:  # type: ignore[no-untyped-def]
     response = login(Client(), "leader", DEMO_PASSWORD, next="/plans/targets/")
     assert response["Location"] == "/plans/targets/"
