@@ -87,6 +87,10 @@ class Indicator(models.Model):
     accumulation = models.CharField(_("累计方式"), max_length=8, choices=Accumulation.choices, default=Accumulation.YTD)
     rollup = models.CharField(_("汇总方式"), max_length=8, choices=Rollup.choices, default=Rollup.NONE)
     description = models.TextField(_("说明"), blank=True)
+    computed_from = models.CharField(
+        _("由项目数据计算"), max_length=64, blank=True,
+        help_text=_("项目指标键（如 signed_ge_1yi_count）；填写后实绩由项目库计算，不再人工填报"),
+    )
 
     class Meta:
         verbose_name = _("指标")
