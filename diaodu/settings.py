@@ -33,7 +33,9 @@ INSTALLED_APPS = [
     "diaodu.accounts",
     "diaodu.audit",
     "diaodu.plans",
+    "diaodu.projects",
     "diaodu.cockpit",
+    "diaodu.supervision",
 ]
 
 MIDDLEWARE = [
@@ -41,7 +43,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "diaodu.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "diaodu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
