@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "diaodu.accounts",
     "diaodu.audit",
     "diaodu.plans",
+    "diaodu.projects",
     "diaodu.cockpit",
 ]
 

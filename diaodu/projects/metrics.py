@@ -1,0 +1,230 @@
+"""Feed the pure project metrics (domain.py) from the database, in a constant number of queries.
+
+:func:`load` reads everything the metrics need for one year up to a month (five queries, whatever the number
+of projects); :func:`summary` builds the CLI/API object of issue 3 point 11; :func:`indicator_series` gives the
+monthly observations of plan indicators declared ``computed_from`` a metric key (see :data:`METRICS`).
+Amounts are 万元 and rates fractions throughout; conversion to an indicator's unit is explicit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from diaodu.projects import domain
+from diaodu.projects.domain import ProjectRow, Stage
+from diaodu.projects.models import MonthlyReport, Project, ProjectYear, Signing, StageEvent
+
+
+@dataclass
+class ProjectData:
+    """The raw facts of one year up to ``through_month`` for a set of projects."""
+
+    year: int
+    through_month: int
+    base: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> project fields (+ "path")
+    years: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> ProjectYear fields for ``year``
+    events: dict[int, list[tuple[str, dt.date]]] = field(default_factory=lambda: defaultdict(list))
+    signings: list[domain.Signing] = field(default_factory=list)
+    ytd: dict[int, list[tuple[int, Decimal]]] = field(default_factory=lambda: defaultdict(list))  # approved
+
+    def ytd_at(self, project_id: int, month: int) -> Decimal:
+        value = Decimal(0)
+        for m, ytd in self.ytd.get(project_id, ()):
+            if m <= month:
+                value = ytd
+        return value
+
+    def rows(self, month: int, ids: Iterable[int] | None = None) -> dict[int, ProjectRow]:
+        """Plain rows as of the end of ``month`` (stages reached after it are ignored by the metrics)."""
+        out: dict[int, ProjectRow] = {}
+        for pid in self.base if ids is None else ids:
+            b = self.base[pid]
+            y = self.years.get(pid, {})
+            out[pid] = ProjectRow(
+                id=pid, total_investment_wan=b["total_investment_wan"], chain=b["chain"], category=b["category"],
+                is_key=y.get("is_key", False), level=y.get("key_level", domain.Level.NONE),
+                is_new=y.get("is_new", False), annual_plan_wan=y.get("planned_investment_wan", Decimal(0)),
+                planned_start_quarter=y.get("planned_start_quarter"),
+                reached=domain.first_reached(self.events.get(pid, ())), recognised_on=b["recognised_on"],
+                ytd_wan=self.ytd_at(pid, month),
+            )
+        return out
+
+
+def load(year: int, through_month: int, projects: QuerySet[Project] | None = None) -> ProjectData:
+    """Five queries: projects, their plans for ``year``, events, signings and approved reports."""
+    qs = projects if projects is not None else Project.objects.all()
+    end = domain.month_end(year, through_month)
+    data = ProjectData(year, through_month)
+    for row in qs.values("id", "total_investment_wan", "chain", "category", "recognised_on", "org_unit__path"):
+        row["path"] = row.pop("org_unit__path")
+        data.base[row["id"]] = row
+    ids = qs.values("id")
+    for y in ProjectYear.objects.filter(project__in=ids, year=year).values(
+        "project_id", "is_key", "key_level", "is_new", "planned_investment_wan", "planned_start_quarter"
+    ):
+        data.years[y["project_id"]] = y
+    for pid, stage, on in (StageEvent.objects.filter(project__in=ids, on__lte=end)
+                           .values_list("project_id", "stage", "on")):
+        data.events[pid].append((stage, on))
+    chains = {pid: b["chain"] for pid, b in data.base.items()}
+    data.signings = [
+        domain.Signing(pid, on, domain.SigningKind(kind), amount, chains.get(pid, domain.Chain.OTHER))
+        for pid, on, kind, amount in Signing.objects.filter(project__in=ids, on__lte=end)
+        .values_list("project_id", "on", "kind", "amount_wan")
+    ]
+    for pid, month, ytd in (MonthlyReport.objects.filter(
+        project__in=ids, year=year, month__lte=through_month, status__in=list(domain.COUNTED_REPORT_STATES)
+    ).order_by("month").values_list("project_id", "month", "ytd_wan")):
+        data.ytd[pid].append((month, ytd))
+    return data
+
+
+def summary(data: ProjectData, *, month: int | None = None, cohort: domain.Cohort | None = None) -> dict[str, Any]:
+    """The metrics object (issue 3 point 11): amounts in 万元, rates as fractions (None: nothing to measure).
+
+    ``cohort`` (default: first signed in the year up to the month) is the signing cohort of 转化开工率 and 认定率.
+    """
+    month = month or data.through_month
+    year = data.year
+    on = domain.month_end(year, month)
+    rows = data.rows(month)
+    cohort = cohort or domain.Cohort(dt.date(year, 1, 1), on)
+    signings = [s for s in data.signings if s.on <= on]
+    counted = domain.counted_signings(signings)
+    members = domain.cohort_ids(signings, cohort)
+    planned, started, start_rate = domain.start_rate(rows.values(), on)
+    year_counted = [s for s in counted if s.on.year == year]
+    return {
+        "key_projects": domain.key_project_summary(rows.values()),
+        "start_rate": {
+            "new_planned": planned, "new_started": started, "rate": start_rate,
+            "q1_target": domain.START_RATE_Q1_TARGET, "q2_target": domain.START_RATE_Q2_TARGET,
+        },
+        "signed": domain.signed_tiers(counted, year, on),
+        "conversion_start_rate": domain.conversion_start_rate(rows, members, on),
+        "recognition_rate": domain.recognition_rate(rows, members, on),
+        "stats_entry_rate": domain.stats_entry_rate(rows.values(), year, on),
+        "industry_concentration": domain.industry_concentration(year_counted),
+    }
+
+
+# ----------------------------------------------------------------------------- metrics behind plan indicators
+
+
+@dataclass(frozen=True)
+class Metric:
+    unit: str  # "万元", "个" or "fraction"
+    compute: Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal | None]
+    label: str
+
+
+def _key(level: str | None) -> Callable[[ProjectRow], bool]:
+    return lambda r: r.is_key and (level is None or r.level == level)
+
+
+def _count(pred: Callable[[ProjectRow], bool]) -> Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal]:
+    return lambda data, rows, month: Decimal(sum(1 for r in rows.values() if pred(r)))
+
+
+def _sum(pred: Callable[[ProjectRow], bool], attr: str) -> Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal]:
+    return lambda data, rows, month: sum((getattr(r, attr) for r in rows.values() if pred(r)), Decimal(0))
+
+
+def _signed(tier: str) -> Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal]:
+    def compute(data: ProjectData, rows: Mapping[int, ProjectRow], month: int) -> Decimal:
+        on = domain.month_end(data.year, month)
+        counted = domain.counted_signings(s for s in data.signings if s.project_id in rows and s.on <= on)
+        return Decimal(domain.signed_tiers(counted, data.year, on)[tier])
+    return compute
+
+
+def _start_rate(level: str | None) -> Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal | None]:
+    def compute(data: ProjectData, rows: Mapping[int, ProjectRow], month: int) -> Decimal | None:
+        chosen = [r for r in rows.values() if level is None or r.level == level]
+        return domain.start_rate(chosen, domain.month_end(data.year, month))[2]
+    return compute
+
+
+def _reached_in_year(stage: Stage) -> Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal]:
+    """Industrial projects of ≥1亿 that reached ``stage`` in the year by the end of the month."""
+    def compute(data: ProjectData, rows: Mapping[int, ProjectRow], month: int) -> Decimal:
+        on = domain.month_end(data.year, month)
+        return Decimal(sum(
+            1 for r in rows.values()
+            if r.category == domain.Category.INDUSTRY and r.total_investment_wan >= domain.TIERS[0][1]
+            and r.reached_by(stage, on) and r.reached[stage].year == data.year
+        ))
+    return compute
+
+
+CITY, COUNTY = domain.Level.CITY, domain.Level.COUNTY
+METRICS: dict[str, Metric] = {
+    "signed_ge_1yi_count": Metric("个", _signed("ge_1yi"), "签约过亿元项目数"),
+    "signed_ge_10yi_count": Metric("个", _signed("ge_10yi"), "签约过10亿元项目数"),
+    "signed_ge_50yi_count": Metric("个", _signed("ge_50yi"), "签约过50亿元项目数"),
+    "signed_ge_100yi_count": Metric("个", _signed("ge_100yi"), "签约百亿元级项目数"),
+    "key_projects_count": Metric("个", _count(_key(None)), "重点项目数"),
+    "city_key_projects_count": Metric("个", _count(_key(CITY)), "市级重点项目数"),
+    "county_key_projects_count": Metric("个", _count(_key(COUNTY)), "县级重点项目数"),
+    "key_total_investment_wan": Metric("万元", _sum(_key(None), "total_investment_wan"), "重点项目计划总投资"),
+    "city_key_total_investment_wan": Metric("万元", _sum(_key(CITY), "total_investment_wan"), "市级重点项目计划总投资"),
+    "county_key_total_investment_wan": Metric("万元", _sum(_key(COUNTY), "total_investment_wan"),
+                                              "县级重点项目计划总投资"),
+    "key_annual_investment_ytd_wan": Metric("万元", _sum(_key(None), "ytd_wan"), "重点项目年度累计完成投资"),
+    "city_key_annual_investment_ytd_wan": Metric("万元", _sum(_key(CITY), "ytd_wan"), "市级重点项目年度累计完成投资"),
+    "county_key_annual_investment_ytd_wan": Metric("万元", _sum(_key(COUNTY), "ytd_wan"),
+                                                   "县级重点项目年度累计完成投资"),
+    "new_key_start_rate": Metric("fraction", _start_rate(None), "新建重点项目开工率"),
+    "city_new_key_start_rate": Metric("fraction", _start_rate(CITY), "市级新建重点项目开工率"),
+    "new_started_ge_1yi_count": Metric("个", _reached_in_year(Stage.STARTED), "新开工过亿元产业项目数"),
+    "completed_ge_1yi_count": Metric("个", _reached_in_year(Stage.COMPLETED), "竣工过亿元产业项目数"),
+}
+COUNT_UNITS = {"个", "家", "项"}
+
+
+def convert(value: Decimal, metric_unit: str, indicator_unit: str) -> Decimal:
+    """A metric value in the indicator's unit: 万元 → 亿元 ÷ 10000, fraction → % × 100, counts as they are."""
+    if metric_unit == indicator_unit or (metric_unit == "个" and indicator_unit in COUNT_UNITS):
+        return value
+    if metric_unit == "万元" and indicator_unit == "亿元":
+        return value / domain.WAN_PER_YI
+    if metric_unit == "fraction" and indicator_unit == "%":
+        return value * 100
+    raise ValueError(f"cannot convert {metric_unit} to {indicator_unit}")
+
+
+def indicator_series(
+    requests: Mapping[tuple[int, int], tuple[str, str]], unit_paths: Mapping[int, str], *, year: int,
+    through_month: int,
+) -> dict[tuple[int, int], list[tuple[int, Decimal]]]:
+    """Monthly values, 1..``through_month``, for (indicator id, org unit id) → (metric key, indicator unit).
+
+    A unit's value covers the projects of its whole subtree. One :func:`load` for all requests.
+    """
+    if not requests:
+        return {}
+    data = load(year, through_month)
+    members: dict[int, list[int]] = {
+        unit_id: [pid for pid, b in data.base.items() if b["path"].startswith(path)]
+        for unit_id, path in unit_paths.items()
+    }
+    rows_by_month = {m: data.rows(m) for m in range(1, through_month + 1)}
+    out: dict[tuple[int, int], list[tuple[int, Decimal]]] = {}
+    for (indicator_id, unit_id), (key, indicator_unit) in requests.items():
+        metric = METRICS[key]
+        series = []
+        for m in range(1, through_month + 1):
+            rows = {pid: rows_by_month[m][pid] for pid in members.get(unit_id, ())}
+            value = metric.compute(data, rows, m)
+            if value is not None:
+                series.append((m, convert(value, metric.unit, indicator_unit)))
+        out[(indicator_id, unit_id)] = series
+    return out
