@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "diaodu.plans",
     "diaodu.projects",
     "diaodu.cockpit",
+    "diaodu.supervision",
 ]
 
 MIDDLEWARE = [

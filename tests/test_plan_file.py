@@ -183,3 +183,29 @@ def test_no_duplicate_target_slots(targets: list[dict]) -> None:
     slots = Counter((t["indicator"], t["org_unit"], t["level"], t.get("deadline")) for t in targets)
     dupes = [s for s, n in slots.items() if n > 1]
     assert not dupes, f"duplicate (indicator, org_unit, level, deadline): {dupes}"
+
+
+def test_key_tasks_quote_the_speech_and_have_deadlines(plan: dict) -> None:
+    """Key tasks (重点任务, issue 4): ≥12, each with a deadline in the plan year, an owner and a verbatim quote."""
+    tasks = plan.get("tasks") or []
+    assert len(tasks) >= 12
+    keys = Counter(t["key"] for t in tasks)
+    assert not [k for k, n in keys.items() if n > 1], "duplicate task keys"
+    for t in tasks:
+        assert isinstance(t["deadline"], datetime.date) and t["deadline"].year == 2025, t["key"]
+        assert t["owner"] in ORG_UNIT_CODES | {f"{COUNTY}-D{n:02d}" for n in range(1, 12)}, t["key"]
+        assert t["title"].strip() and t["leader"].strip(), t["key"]
+        for m in t.get("milestones") or []:
+            assert m["due"] <= t["deadline"], t["key"]
+    # the dated tasks the issue names
+    by_quote = {_squash(t["quote"]): t for t in tasks}
+    assert by_quote[_squash("6月底前基本拉开3平方公里先试先行区的整体框架")]["deadline"] == datetime.date(
+        2025, 6, 30
+    )
+    research = [t for t in tasks if t["key"].startswith("research-")]
+    assert len(research) == 10 and all(t["deadline"] == datetime.date(2025, 3, 31) for t in research)
+    if not SPEECH_FILE.exists():
+        pytest.skip(f"seed speech not available at {SPEECH_FILE}")
+    speech = _squash(SPEECH_FILE.read_text(encoding="utf-8"))
+    missing = [(t["key"], t["quote"]) for t in tasks if _squash(t["quote"]) not in speech]
+    assert not missing, f"task quotes not found verbatim in the speech: {missing}"

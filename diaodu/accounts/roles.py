@@ -22,6 +22,7 @@ UNIT_VIEWER = "unit_viewer"
 SYSTEM_ADMIN = "system_admin"
 SECURITY_ADMIN = "security_admin"
 AUDIT_ADMIN = "audit_admin"
+SUPERVISOR = "supervisor"
 
 DEFAULT_ROLES: tuple[RoleSeed, ...] = (
     RoleSeed(COUNTY_LEADER, "县领导", (Perm.VIEW_DATA,), DataScope.ALL, "查看全县所有目标与数据"),
@@ -33,4 +34,6 @@ DEFAULT_ROLES: tuple[RoleSeed, ...] = (
     RoleSeed(SYSTEM_ADMIN, "系统管理员", (Perm.MANAGE_CONFIG,), DataScope.ALL, "管理指标、单位等系统配置"),
     RoleSeed(SECURITY_ADMIN, "安全管理员", (Perm.MANAGE_ACCOUNTS,), DataScope.ALL, "管理账号与角色"),
     RoleSeed(AUDIT_ADMIN, "审计管理员", (Perm.VIEW_AUDIT,), DataScope.ALL, "只读查看审计日志"),
+    RoleSeed(SUPERVISOR, "督查员", (Perm.VIEW_DATA, Perm.SUPERVISE), DataScope.ALL,
+             "督查室：登记、交办、核验、办结督办件，查看全县目标与数据"),
 )

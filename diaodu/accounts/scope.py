@@ -39,6 +39,7 @@ class Perm(models.TextChoices):
     MANAGE_CONFIG = "config.manage", _("系统配置（系统管理员）")
     MANAGE_ACCOUNTS = "accounts.manage", _("账号与角色（安全管理员）")
     VIEW_AUDIT = "audit.view", _("查看审计日志（审计管理员）")
+    SUPERVISE = "supervision.manage", _("督查督办（登记、交办、核验、办结）")
 
 
 # Anyone who may enter or review a unit's data may also read it.

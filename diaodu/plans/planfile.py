@@ -30,11 +30,13 @@ from diaodu.plans.models import UNIT_CHOICES, Accumulation, Comparator, Directio
 __all__ = [
     "IndicatorLookup",
     "IndicatorSpec",
+    "MilestoneEntry",
     "OrgUnitLookup",
     "PlanFileError",
     "PlanFileProblem",
     "PlanSpec",
     "TargetEntry",
+    "TaskEntry",
     "find_quote",
     "parse_plan",
     "parse_plan_file",
@@ -115,6 +117,31 @@ class TargetEntry:
 
 
 @dataclass(frozen=True)
+class MilestoneEntry:
+    title: str
+    due: dt.date
+    line: int
+
+
+@dataclass(frozen=True)
+class TaskEntry:
+    """One key task (重点任务) of the file: qualitative or dated work with owners and a deadline."""
+
+    key: str
+    section: str
+    title: str
+    quote: str
+    quote_position: int | None
+    owner: str  # lead org-unit code
+    co_owners: tuple[str, ...]  # org-unit codes, in file order
+    leader: str  # the leader in charge, as a role title ("分管工业的副县长")
+    deadline: dt.date
+    milestones: tuple[MilestoneEntry, ...]
+    sort_order: int
+    line: int
+
+
+@dataclass(frozen=True)
 class PlanSpec:
     code: str
     title: str
@@ -127,6 +154,7 @@ class PlanSpec:
     file_sha256: str
     source_text: str | None  # the text the quotes were checked against, if any
     warnings: tuple[str, ...] = field(default=())
+    tasks: tuple[TaskEntry, ...] | None = None  # None: the file has no ``tasks`` list (tasks are left alone)
 
 
 # --------------------------------------------------------------------------- quotes
@@ -364,6 +392,10 @@ TARGET_FIELDS = (
     "relative_to",
     "parent",
 )
+
+
+TASK_FIELDS = ("key", "section", "title", "quote", "owner", "co_owners", "leader", "deadline", "milestones")
+MILESTONE_FIELDS = ("title", "due")
 
 
 @dataclass
@@ -654,6 +686,143 @@ def _check_parents(reader: _Reader, drafts: list[_TargetDraft], keys: set[str]) 
             current = parent_of.get(current)
 
 
+def _read_date(
+    reader: _Reader, fields: dict[str, tuple[Node, Node]], name: str, path: str, owner: Node, year: int | None
+) -> dt.date | None:
+    raw, node = reader.raw(fields, name, path, owner, required=True)
+    if raw is _MISSING or raw is _INVALID or node is None:
+        return None
+    day = _to_date(raw)
+    if day is None:
+        reader.problem(_line(node), f"{path}.{name}", f"期限应为日期（如 2025-06-30），而不是“{node.value}”")
+    elif year is not None and day.year != year:
+        reader.problem(_line(node), f"{path}.{name}", f"期限 {day.isoformat()} 不在计划年度 {year} 年内")
+        return None
+    return day
+
+
+def _read_milestones(
+    reader: _Reader, node: Node, path: str, year: int | None, deadline: dt.date | None
+) -> tuple[MilestoneEntry, ...]:
+    nodes = reader.sequence(node, path)
+    if nodes is None:
+        return ()
+    out: list[MilestoneEntry] = []
+    titles: dict[str, int] = {}
+    for j, m_node in enumerate(nodes):
+        m_path = f"{path}[{j}]"
+        fields = reader.mapping(m_node, m_path, allowed=MILESTONE_FIELDS)
+        if fields is None:
+            continue
+        title, title_node = reader.text(fields, "title", m_path, m_node, max_length=200)
+        if title is not None and title_node is not None:
+            if title in titles:
+                reader.problem(
+                    _line(title_node), f"{m_path}.title", f"节点“{title}”重复（第{titles[title]}行已有）"
+                )
+                title = None
+            else:
+                titles[title] = _line(title_node)
+        due = _read_date(reader, fields, "due", m_path, m_node, year)
+        if due is not None and deadline is not None and due > deadline:
+            reader.problem(
+                _line(fields["due"][1]),
+                f"{m_path}.due",
+                f"节点期限 {due.isoformat()} 晚于任务期限 {deadline.isoformat()}",
+            )
+            due = None
+        if title is not None and due is not None:
+            out.append(MilestoneEntry(title=title, due=due, line=_line(m_node)))
+    return tuple(out)
+
+
+def _read_tasks(
+    reader: _Reader,
+    nodes: list[Node],
+    *,
+    year: int | None,
+    org_unit_lookup: OrgUnitLookup | None,
+    source: _Source | None,
+) -> list[TaskEntry]:
+    """Key tasks: every problem is reported with its line, like the targets."""
+    entries: list[TaskEntry] = []
+    keys: dict[str, int] = {}
+    problems_before = len(reader.problems)
+    for i, node in enumerate(nodes):
+        path = f"tasks[{i}]"
+        fields = reader.mapping(node, path, allowed=TASK_FIELDS)
+        if fields is None:
+            continue
+        key, key_node = reader.text(fields, "key", path, node, max_length=80, slug=True)
+        if key is not None and key_node is not None:
+            if key in keys:
+                reader.problem(_line(key_node), f"{path}.key", f"任务键“{key}”重复（第{keys[key]}行已使用）")
+            else:
+                keys[key] = _line(key_node)
+        section, _ = reader.text(fields, "section", path, node, required=False, max_length=64)
+        title, _ = reader.text(fields, "title", path, node, max_length=200)
+        leader, _ = reader.text(fields, "leader", path, node, max_length=64)
+
+        quote, quote_node = reader.text(fields, "quote", path, node)
+        quote_position: int | None = None
+        if quote is not None and quote_node is not None and source is not None:
+            quote_position = source.find(quote)
+            if quote_position is None:
+                reader.problem(_line(quote_node), f"{path}.quote", "原文中找不到这句引文")
+
+        owner: str | None = None
+        owner_text, owner_node = reader.text(fields, "owner", path, node, max_length=64)
+        if owner_text is not None and owner_node is not None:
+            owner = _resolve_unit(reader, owner_text, owner_node, f"{path}.owner", org_unit_lookup)
+
+        co_owners: list[str] = []
+        if "co_owners" in fields:
+            co_node = fields["co_owners"][1]
+            co_nodes = reader.sequence(co_node, f"{path}.co_owners") or []
+            for j, unit_node in enumerate(co_nodes):
+                sub = f"{path}.co_owners[{j}]"
+                text = reader.scalar(unit_node, sub)
+                if text is _MISSING or text is None or not str(text).strip():
+                    if text is None:
+                        reader.problem(_line(unit_node), sub, "不能为空")
+                    continue
+                code = _resolve_unit(reader, str(text).strip(), unit_node, sub, org_unit_lookup)
+                if code is None:
+                    continue
+                if code == owner:
+                    reader.problem(_line(unit_node), sub, f"配合单位“{text}”与牵头单位相同")
+                elif code in co_owners:
+                    reader.problem(_line(unit_node), sub, f"配合单位“{text}”重复")
+                else:
+                    co_owners.append(code)
+
+        deadline = _read_date(reader, fields, "deadline", path, node, year)
+        milestones: tuple[MilestoneEntry, ...] = ()
+        if "milestones" in fields:
+            milestones = _read_milestones(
+                reader, fields["milestones"][1], f"{path}.milestones", year, deadline
+            )
+
+        if key and title and quote and owner and leader and deadline:
+            entries.append(
+                TaskEntry(
+                    key=key,
+                    section=section or "",
+                    title=title,
+                    quote=quote,
+                    quote_position=quote_position,
+                    owner=owner,
+                    co_owners=tuple(co_owners),
+                    leader=leader,
+                    deadline=deadline,
+                    milestones=milestones,
+                    sort_order=i,
+                    line=_line(node),
+                )
+            )
+    return entries if len(reader.problems) == problems_before else []
+
+
 def parse_plan(
     text: str,
     *,
@@ -682,7 +851,7 @@ def parse_plan(
     if root is None:
         raise PlanFileError([PlanFileProblem(None, "", "计划文件是空的")])
 
-    top = reader.mapping(root, "", allowed=("plan", "indicators", "targets"))
+    top = reader.mapping(root, "", allowed=("plan", "indicators", "targets", "tasks"))
     if top is None:
         raise PlanFileError(reader.problems)
     for name in ("plan", "indicators", "targets"):
@@ -722,6 +891,14 @@ def parse_plan(
                 source=source,
             )
 
+    tasks: list[TaskEntry] | None = None
+    if "tasks" in top:
+        task_nodes = reader.sequence(top["tasks"][1], "tasks")
+        if task_nodes is not None:
+            tasks = _read_tasks(
+                reader, task_nodes, year=header.year, org_unit_lookup=org_unit_lookup, source=source
+            )
+
     if reader.problems:
         raise PlanFileError(reader.problems)
     assert header.code and header.title and header.year and header.org_unit
@@ -737,6 +914,7 @@ def parse_plan(
         file_sha256=file_sha256,
         source_text=source_text,
         warnings=tuple(all_warnings),
+        tasks=tuple(tasks) if tasks is not None else None,
     )
 
 

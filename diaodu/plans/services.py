@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -211,17 +212,23 @@ class LoadResult:
     plan_counts: LoadCounts = field(default_factory=LoadCounts)
     indicators: LoadCounts = field(default_factory=LoadCounts)
     targets: LoadCounts = field(default_factory=LoadCounts)
+    tasks: LoadCounts | None = None  # None: the file has no ``tasks`` list
 
     @property
     def changed(self) -> bool:
-        return self.plan_counts.changed or self.indicators.changed or self.targets.changed
+        tasks_changed = self.tasks is not None and self.tasks.changed
+        return self.plan_counts.changed or self.indicators.changed or self.targets.changed or tasks_changed
 
     def summary(self, verb: str = "已导入") -> str:
         i, t = self.indicators, self.targets
-        return (
+        text = (
             f"{verb}计划 {self.plan.code}：指标 新增{i.created}/更新{i.updated}/未变{i.unchanged}，"
             f"目标 新增{t.created}/更新{t.updated}/未变{t.unchanged}/删除{t.deleted}"
         )
+        if self.tasks is not None:
+            k = self.tasks
+            text += f"，重点任务 新增{k.created}/更新{k.updated}/未变{k.unchanged}/删除{k.deleted}"
+        return text
 
 
 def org_unit_lookup() -> Callable[[str], list[str]]:
@@ -380,6 +387,7 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
     _check_indicator_names(spec)
 
     codes = {spec.org_unit} | {t.org_unit for t in spec.targets}
+    codes |= {code for task in spec.tasks or () for code in (task.owner, *task.co_owners)}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
     missing = codes - set(units)
     if missing:
@@ -491,6 +499,14 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
     if gone:
         Target.objects.filter(pk__in=[t.pk for t in gone]).delete()
         result.targets.deleted = len(gone)
+
+    if spec.tasks is not None and apps.is_installed("diaodu.supervision"):
+        # Key tasks belong to the supervision app, which owns their writes (and their audit rows).
+        from diaodu.supervision.services import sync_plan_tasks
+
+        result.tasks = sync_plan_tasks(
+            plan, spec.tasks, actor=actor, source_text=text, spec_source_text=spec.source_text
+        )
 
     if result.changed and not result.plan_counts.changed:
         plan.loaded_at = timezone.now()

@@ -30,4 +30,5 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("sysadmin", "系统管理员（演示）", "320723", (roles.SYSTEM_ADMIN,), "系统管理员"),
     DemoUser("secadmin", "安全管理员（演示）", "320723", (roles.SECURITY_ADMIN,), "安全管理员"),
     DemoUser("auditadmin", "审计管理员（演示）", "320723", (roles.AUDIT_ADMIN,), "审计管理员"),
+    DemoUser("dcs", "督查室督查员（演示）", "320723-D11", (roles.SUPERVISOR,), "县委县政府督查室"),
 )

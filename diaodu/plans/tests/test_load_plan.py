@@ -15,6 +15,7 @@ from diaodu.audit.models import AuditAction, AuditEvent
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Plan, Target
 from diaodu.plans.services import sort_orders
 from diaodu.plans.tests.conftest import PLAN_FILE
+from diaodu.supervision.models import KeyTask
 
 STATUS_KEYS = [
     "indicator",
@@ -97,7 +98,7 @@ def test_it_loads_the_guanyun_plan(loaded: str, speech_path: Path | None) -> Non
     n_targets = Target.objects.count()
     assert loaded == (
         f"已导入计划 guanyun-2025：指标 新增{Indicator.objects.count()}/更新0/未变0，"
-        f"目标 新增{n_targets}/更新0/未变0/删除0"
+        f"目标 新增{n_targets}/更新0/未变0/删除0，重点任务 新增{KeyTask.objects.count()}/更新0/未变0/删除0"
     )
     assert n_targets >= 45
     plan = Plan.objects.get(code="guanyun-2025")
@@ -126,6 +127,7 @@ def test_loading_twice_changes_nothing(loaded: str, source_args: list[str]) -> N
     again = load(PLAN_FILE, source_args)
     assert again == (
         f"已导入计划 guanyun-2025：指标 新增0/更新0/未变{Indicator.objects.count()}，目标 新增0/更新0/未变{n}/删除0"
+        f"，重点任务 新增0/更新0/未变{KeyTask.objects.count()}/删除0"
     )
     assert AuditEvent.objects.count() == audit_count
     assert target_rows() == rows
@@ -168,7 +170,7 @@ def test_removing_a_target_deletes_it(loaded: str, plan_copy: Path, source_args:
 
     summary = load(plan_copy, source_args)
 
-    assert summary.endswith(f"目标 新增0/更新0/未变{n - 1}/删除1")
+    assert f"目标 新增0/更新0/未变{n - 1}/删除1，" in summary
     assert not Target.objects.filter(key="county-foreign-trade-growth").exists()
     event = AuditEvent.objects.get(object_type="plans.target", action=AuditAction.DELETE)
     assert event.object_id == str(doomed.pk)
@@ -206,7 +208,7 @@ def test_inserting_a_target_does_not_renumber_the_others(
     plan_copy.write_text(text.replace(anchor, extra + anchor, 1), encoding="utf-8")
     n = Target.objects.count()
     summary = load(plan_copy, source_args)
-    assert summary.endswith(f"目标 新增1/更新0/未变{n}/删除0")
+    assert f"目标 新增1/更新0/未变{n}/删除0，" in summary
     orders = list(Target.objects.order_by("sort_order").values_list("key", flat=True))
     assert orders[:3] == ["county-gdp-growth", "county-gdp-growth-stretch", "county-fai-growth"]
 

@@ -1,0 +1,96 @@
+"""Reads shared by the CLI, the API and the pages: key tasks with their light, items with theirs, timeliness.
+
+Every figure comes from :mod:`diaodu.supervision.domain`, so a light or a rate has one definition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from diaodu.supervision import domain
+from diaodu.supervision.models import EventAction, ItemEvent, KeyTask, Milestone, SupervisionItem, TaskStatus
+from diaodu.supervision.services import warn_workdays
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: KeyTask
+    owner_units: list[str]  # lead first, then the co-owners in org-unit order
+    status: str  # as of the date asked for
+    light: domain.Light
+
+
+def task_status_as_of(task: KeyTask, as_of: dt.date) -> str:
+    """A task finished after ``as_of`` was still in progress on that day."""
+    if task.status == TaskStatus.DONE and (task.completed_on is None or task.completed_on > as_of):
+        return TaskStatus.IN_PROGRESS
+    return task.status
+
+
+def key_task_rows(tasks: QuerySet[KeyTask], *, as_of: dt.date) -> list[TaskRow]:
+    tasks = (
+        tasks.select_related("owner", "plan")
+        .prefetch_related(
+            "co_owners", Prefetch("milestones", queryset=Milestone.objects.order_by("sort_order", "pk"))
+        )
+        .order_by("plan__year", "plan__code", "sort_order", "pk")
+    )
+    warn = warn_workdays()
+    rows = []
+    for t in tasks:
+        done_on = t.completed_on if t.status == TaskStatus.DONE else None
+        light = domain.task_light(
+            t.deadline,
+            as_of=as_of,
+            completed_on=done_on,
+            warn_workdays=warn,
+            milestones=[domain.MilestoneFacts(m.due, m.done_on) for m in t.milestones.all()],
+        )
+        co = sorted(t.co_owners.all(), key=lambda u: u.path)
+        rows.append(TaskRow(t, [t.owner.name, *(u.name for u in co)], task_status_as_of(t, as_of), light))
+    return rows
+
+
+def item_light(item: SupervisionItem, as_of: dt.date) -> domain.Light:
+    return domain.item_light(
+        status=item.status,
+        as_of=as_of,
+        deadline=item.deadline,
+        sign_due=item.sign_due,
+        signed_on=item.signed_on,
+        completed_on=item.completed_on,
+        warn_workdays=warn_workdays(),
+    )
+
+
+def is_overdue(item: SupervisionItem, as_of: dt.date) -> bool:
+    return item.status in domain.ACTIVE and item.deadline is not None and as_of > item.deadline
+
+
+def timeliness(items: Iterable[SupervisionItem], *, start: dt.date, end: dt.date) -> list[domain.Timeliness]:
+    """Department timeliness over the items assigned in [start, end] (items must have ``lead_unit`` loaded)."""
+    items = [i for i in items if i.lead_unit_id and i.assigned_on]
+    returns: dict[int, list[dt.date]] = {}
+    for item_id, at in ItemEvent.objects.filter(
+        item__in=[i.pk for i in items], action=EventAction.RETURN
+    ).values_list("item_id", "created_at"):
+        returns.setdefault(item_id, []).append(timezone.localdate(at))
+    facts = [
+        domain.ItemFacts(
+            unit=i.lead_unit.name if i.lead_unit else "",
+            assigned_on=i.assigned_on,
+            sign_due=i.sign_due,
+            signed_on=i.signed_on,
+            deadline=i.deadline,
+            completed_on=i.completed_on,
+            returned_on=tuple(returns.get(i.pk, ())),
+        )
+        for i in items
+        if i.assigned_on is not None
+    ]
+    return sorted(domain.timeliness(facts, start=start, end=end).values(), key=lambda t: t.unit)
