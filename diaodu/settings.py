@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "diaodu.projects",
     "diaodu.cockpit",
     "diaodu.supervision",
+    "diaodu.compiler",
 ]
 
 MIDDLEWARE = [
