@@ -7,14 +7,14 @@ computed anywhere else.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
 from diaodu.plans import domain
-from diaodu.plans.models import Actual, ActualStatus, Target
+from diaodu.plans.models import Actual, ActualStatus, Indicator, Target
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,19 @@ SeriesKey = tuple[int, int]  # (indicator_id, org_unit_id)
 
 
 def load_series(
-    keys: Iterable[SeriesKey], *, year: int, as_of_month: int, approved_only: bool = True
+    keys: Iterable[SeriesKey],
+    *,
+    year: int,
+    as_of_month: int,
+    approved_only: bool = True,
+    computed: Mapping[int, tuple[str, str]] | None = None,
 ) -> dict[SeriesKey, list[domain.Observation]]:
-    """Observations per (indicator, org unit) for the year up to ``as_of_month``, in one query."""
+    """Observations per (indicator, org unit) for the year up to ``as_of_month``.
+
+    Entered actuals come in one query. Indicators declared ``computed_from`` a project metric take their
+    observations from :mod:`diaodu.projects.metrics` instead (a constant number of further queries).
+    ``computed`` maps indicator id -> (metric key, unit) when the caller has the indicators at hand already.
+    """
     keys = set(keys)
     if not keys:
         return {}
@@ -62,14 +72,41 @@ def load_series(
     )
     if approved_only:
         qs = qs.filter(status=ActualStatus.APPROVED)
+    if computed is None:
+        computed = {
+            pk: (key, unit)
+            for pk, key, unit in Indicator.objects.filter(pk__in=indicator_ids)
+            .exclude(computed_from="")
+            .values_list("pk", "computed_from", "unit")
+        }
+    else:
+        computed = {pk: v for pk, v in computed.items() if pk in indicator_ids}
     series: dict[SeriesKey, list[domain.Observation]] = defaultdict(list)
-    for row in qs.only("indicator_id", "org_unit_id", "month", "ytd_value", "growth_pct", "base_value").order_by(
-        "month"
-    ):
+    for row in qs.exclude(indicator_id__in=computed).only(
+        "indicator_id", "org_unit_id", "month", "ytd_value", "growth_pct", "base_value"
+    ).order_by("month"):
         key = (row.indicator_id, row.org_unit_id)
         if key in keys:
             series[key].append(observation_for(row))
+    if computed:
+        series.update(_computed_series(keys, computed, year=year, as_of_month=as_of_month))
     return series
+
+
+def _computed_series(
+    keys: set[SeriesKey], computed: Mapping[int, tuple[str, str]], *, year: int, as_of_month: int
+) -> dict[SeriesKey, list[domain.Observation]]:
+    """Observations of indicators declared ``computed_from`` a project metric, from the project library
+    (approved monthly reports, stage events, signings): one load whatever the number of targets."""
+    from diaodu.orgunits.models import OrgUnit
+    from diaodu.projects.metrics import indicator_series
+
+    requests = {k: computed[k[0]] for k in keys if k[0] in computed}
+    paths = dict(OrgUnit.objects.filter(pk__in={k[1] for k in requests}).values_list("pk", "path"))
+    values = indicator_series(requests, paths, year=year, through_month=as_of_month)
+    return {
+        key: [domain.Observation(month=m, ytd_value=v) for m, v in points] for key, points in values.items()
+    }
 
 
 def reference_growth(observations: Iterable[domain.Observation]) -> dict[int, Decimal]:
@@ -89,11 +126,17 @@ def evaluate_targets(
         targets = targets.select_related("indicator", "org_unit", "relative_to", "plan")
     target_list = list(targets)
     keys: set[SeriesKey] = set()
+    computed: dict[int, tuple[str, str]] = {}
     for t in target_list:
         keys.add((t.indicator_id, t.org_unit_id))
+        for ind in (t.indicator, t.relative_to):
+            if ind is not None and ind.computed_from:
+                computed[ind.pk] = (ind.computed_from, ind.unit)
         if t.relative_to_id:
             keys.add((t.relative_to_id, t.org_unit_id))
-    series = load_series(keys, year=year, as_of_month=as_of_month, approved_only=approved_only)
+    series = load_series(
+        keys, year=year, as_of_month=as_of_month, approved_only=approved_only, computed=computed
+    )
     results = []
     for t in target_list:
         ref = reference_growth(series.get((t.relative_to_id, t.org_unit_id), ())) if t.relative_to_id else None

@@ -94,6 +94,7 @@ class IndicatorSpec:
     rollup: str
     description: str
     line: int
+    computed_from: str = ""  # a project metric key (diaodu.projects.metrics.METRICS); "" = entered by hand
 
 
 @dataclass(frozen=True)
@@ -378,6 +379,7 @@ INDICATOR_FIELDS = (
     "accumulation",
     "rollup",
     "description",
+    "computed_from",
 )
 TARGET_FIELDS = (
     "key",
@@ -490,6 +492,13 @@ def _read_indicators(reader: _Reader, nodes: list[Node]) -> list[IndicatorSpec]:
         )
         rollup = reader.choice(fields, "rollup", path, node, Rollup.choices, default=Rollup.NONE)
         description, _ = reader.text(fields, "description", path, node, required=False)
+        computed_from, computed_node = reader.text(fields, "computed_from", path, node, required=False, max_length=64)
+        if computed_from and computed_node is not None and computed_from not in _project_metric_keys():
+            choices = "、".join(sorted(_project_metric_keys()))
+            reader.problem(
+                _line(computed_node), f"{path}.computed_from", f"未知的项目指标“{computed_from}”（可选：{choices}）"
+            )
+            computed_from = None
         if measure in (Measure.GROWTH, Measure.RATIO) and unit is not None and unit != "%":
             reader.problem(
                 _line(fields["unit"][1]), f"{path}.unit", f"增速、比率类指标的单位应为“%”，而不是“{unit}”"
@@ -510,9 +519,16 @@ def _read_indicators(reader: _Reader, nodes: list[Node]) -> list[IndicatorSpec]:
                 rollup=rollup,
                 description=description or "",
                 line=_line(node),
+                computed_from=computed_from or "",
             )
         )
     return specs
+
+
+def _project_metric_keys() -> set[str]:
+    from diaodu.projects.metrics import METRICS
+
+    return set(METRICS)
 
 
 @dataclass

@@ -186,7 +186,7 @@ def reopen_actual(actual: Actual, *, actor: Any, reason: str) -> Actual:
 
 PLAN_SYNC_FIELDS = ("title", "year", "org_unit", "source_title", "source_text", "file_sha256")
 INDICATOR_SYNC_FIELDS = (
-    "name", "unit", "value_unit", "measure", "direction", "accumulation", "rollup", "description",
+    "name", "unit", "value_unit", "measure", "direction", "accumulation", "rollup", "description", "computed_from",
 )
 TARGET_SYNC_FIELDS = (
     "section", "indicator", "org_unit", "year", "value", "comparator", "level", "quote", "quote_position",
@@ -423,7 +423,7 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
         ind_values: dict[str, Any] = {
             "name": ispec.name, "unit": ispec.unit, "value_unit": ispec.value_unit, "measure": ispec.measure,
             "direction": ispec.direction, "accumulation": ispec.accumulation, "rollup": ispec.rollup,
-            "description": ispec.description,
+            "description": ispec.description, "computed_from": ispec.computed_from,
         }
         indicator = indicators.get(ispec.code)
         if indicator is None:

@@ -220,11 +220,13 @@ def indicator_series(
     out: dict[tuple[int, int], list[tuple[int, Decimal]]] = {}
     for (indicator_id, unit_id), (key, indicator_unit) in requests.items():
         metric = METRICS[key]
-        series = []
+        series: list[tuple[int, Decimal]] = []
+        out[(indicator_id, unit_id)] = series
+        if not members.get(unit_id):
+            continue  # no project in the unit's subtree: no data (grey), not a zero
         for m in range(1, through_month + 1):
             rows = {pid: rows_by_month[m][pid] for pid in members.get(unit_id, ())}
             value = metric.compute(data, rows, m)
             if value is not None:
                 series.append((m, convert(value, metric.unit, indicator_unit)))
-        out[(indicator_id, unit_id)] = series
     return out
