@@ -52,7 +52,7 @@ class Catalogue:
     @cached_property
     def mention_re(self) -> re.Pattern[str]:
         alt = "|".join(sorted((re.escape(n) for n in self.mention_names), key=len, reverse=True))
-        return re.compile(alt or r"(?!)")
+        return re.compile(rf"(?<![级类型])(?:{alt})" if alt else r"(?!)")  # not "省级开发区"
 
     @cached_property
     def towns(self) -> dict[str, Unit]:

@@ -261,7 +261,7 @@ def _number_candidate(clause: str, m: re.Match[str]) -> _Cand | None:
         return None
     if before[-1:].isdigit():
         return None
-    if chinese and not (prefix or suffix):
+    if chinese and not (prefix or suffix or re.search(r"[十百千万亿]", num)):
         return None
     try:
         value = parse_number(core)
@@ -300,7 +300,9 @@ def _number_candidate(clause: str, m: re.Match[str]) -> _Cand | None:
             measure = "growth"
         elif P.REDUCTION_VERBS.search(text_before):
             measure = "reduction"
-    elif P.REDUCTION_VERBS.search(clause[: m.start("num")]):
+    elif P.REDUCTION_VERBS.search(clause[: m.start("num")]) or P.REDUCTION_ACTIONS.search(
+        clause[: m.start()]
+    ):
         measure = "reduction"
     cand = _Cand(m.start(), end, "num", value=value, unit=unit, measure=measure, comparator=comparator)
     after = clause[end:].lstrip(_CLOSING)
@@ -314,7 +316,7 @@ def _number_candidate(clause: str, m: re.Match[str]) -> _Cand | None:
         cand.status = "post"
     elif after.startswith("的"):
         cand.status = "attr" if re.match(rf"的{P.NUM}(?:{'|'.join(P.MEASURE_WORDS)})", after) else "skip"
-    elif suffix or measure not in ("count", "area") or chinese or prefix:
+    elif suffix or P.UNITS.get(base) not in ("count", "area") or chinese or prefix:
         cand.status = "skip"  # "5000万元以上项目", "投资50亿元再生资源项目"
     else:
         cand.status = "pre"
@@ -398,7 +400,7 @@ def _strip_scope(name: str, cat: Catalogue) -> str:
     name = cat.mention_re.sub("", name)
     for county in cat.county_names:
         name = name.replace(county, "")
-    name = P.WHOLE_JURISDICTION.sub("", name)
+    name = P.WHOLE_JURISDICTION.sub("", name).lstrip("、和及与")
     return re.sub(r"^(?:每家|每个|各)|(?:每家|每个)", "", name)
 
 
@@ -427,12 +429,23 @@ def _stage2(name: str) -> str:
     return name
 
 
-def _compose_tier(parent: str, tier: str) -> str:
-    """Parent "签约投资过亿元重点产业项目" + tier "过10亿元" → "签约投资过10亿元重点产业项目"."""
-    tier = tier.removesuffix("级")
-    if P.THRESHOLD_IN_NAME.search(parent):
-        return P.THRESHOLD_IN_NAME.sub(tier, parent, count=1)
-    return tier + parent
+_TIER_AT_START = re.compile(
+    r"^(?:(?:过|超)[\d.零一二三四五六七八九十百千]*[万亿](?:元|美元)|[\d.零一二三四五六七八九十百千]*[万亿](?:元|美元)以上)"
+)
+
+
+def _compose_tier(parent: str, child: str) -> str:
+    """A size tier under its parent: parent "签约投资过亿元重点产业项目" + child "过10亿元" →
+    "签约投资过10亿元重点产业项目"; "10亿元以上项目" under "签约亿元以上项目" → "签约10亿元以上项目".
+    Any other child keeps its own name."""
+    m = _TIER_AT_START.match(child)
+    if not m:
+        return child
+    rest = child[m.end() :].removeprefix("级")
+    threshold = P.THRESHOLD_IN_NAME.search(parent)
+    if threshold is None or not parent.endswith(rest):
+        return child
+    return parent[: threshold.start()] + m.group() + parent[threshold.end() :]
 
 
 def _split_names(name: str, raw: str, force: bool) -> list[str]:
@@ -518,8 +531,8 @@ class _SentenceReader:
 
     def run(self) -> list[Item]:
         clauses = [c for _, c in _split(self.text, "，；：")]
-        if clauses and _is_past(clauses[0], self.ctx.year) and not P.FORWARD_MARKERS.search(self.text):
-            return []
+        if any(_is_past(c, self.ctx.year) for c in clauses) and not P.FORWARD_MARKERS.search(self.text):
+            return []  # "新增城镇就业1.1万人，完成了省定任务": a report of the past
         for seg_start, segment in _split(self.text, "；"):
             self._segment(seg_start, segment)
         return self.items
@@ -604,7 +617,7 @@ class _SentenceReader:
                 for m in P.DEADLINE.finditer(clause)
                 if _real_deadline(m)
             ]
-            if deadlines and not P.DEADLINE.sub("", clause).strip("，、 "):
+            if deadlines and not P.DEADLINE_ONLY_FILLERS.sub("", P.DEADLINE.sub("", clause)).strip("，、 "):
                 carried = deadlines[0][1]  # "6月底前，完成…" — the date belongs to the next clause
                 continue
             if P.CHAIN_START.match(P.LEVEL_WORDS.sub("", clause)):
@@ -628,7 +641,8 @@ class _SentenceReader:
         carried: dt.date | None,
     ) -> bool:
         numbers = _number_candidates(clause)
-        specials = _special_candidates(clause, bool(numbers), bool(deadlines) or carried is not None)
+        has_values = any(c.status != "skip" for c in numbers)
+        specials = _special_candidates(clause, has_values, bool(deadlines) or carried is not None)
         cands = sorted(numbers + specials, key=lambda c: c.start)
         kept: list[_Cand] = []
         for c in cands:
@@ -651,16 +665,20 @@ class _SentenceReader:
             text_before = clause[prev_end : c.start]
             quote_start = prev_end + (len(text_before) - len(text_before.lstrip("、，：" + _CLOSING)))
             if c.status == "skip":
-                prev_end = c.end
-                continue
+                continue  # a threshold or description stays part of the name
             if c.status == "attr":
                 attr_group.append((c, quote_start))
                 prev_end = c.end
                 continue
-            level = self._level_at(levels, seg_pos + c.start)
+            level = self._level_at(levels, seg_pos + (c.end if c.kind == "relative" else c.start))
             deadline = _deadline_for(deadlines, prev_end, c.start, carried)
             if c.status == "pre":
-                accept = deadline is not None or level != "plain" or bool(P.ACCOMPLISH.search(clause))
+                accept = (
+                    deadline is not None
+                    or level != "plain"
+                    or bool(attr_group)  # "总投资300亿元的60个项目": a project list
+                    or bool(P.ACCOMPLISH.search(clause))
+                )
                 if not accept or not c.noun:
                     attr_group = []
                     prev_end = max(c.end, c.noun_end)
@@ -690,7 +708,7 @@ class _SentenceReader:
         offset = clause.find(quote, start) if quote else start
         return quote, absolute + offset
 
-    def _comparator(self, c: _Cand, level: str, flow_name: str, pre: bool) -> str:
+    def _comparator(self, c: _Cand, level: str, flow: bool, pre: bool) -> str:
         if c.comparator:
             return c.comparator
         if level != "plain":
@@ -699,7 +717,7 @@ class _SentenceReader:
             return "="
         if c.measure in ("growth", "ratio", "reduction"):
             return ">="
-        if P.FLOW_NAME.search(flow_name):
+        if flow:
             return ">="
         return "="
 
@@ -721,15 +739,19 @@ class _SentenceReader:
         if attr_group:
             quote_start = attr_group[0][1]
         quote, start = self._quote(absolute, clause, quote_start, c.noun_end)
-        name = noun + c.reduction_verb
-        parent = self._chain_parent(c.unit, name)
+        verb_before = re.search(rf"(?:{P.REDUCTION_ACTIONS.pattern})$", text_before)
+        name = (verb_before.group() if verb_before else "") + noun + c.reduction_verb
+        if verb_before:
+            c.measure = "reduction"
+        parent_item = self._chain_parent(c.unit, name)
+        parent = parent_item.indicator if parent_item else None
         count = Item(
             quote=quote,
             indicator=name,
             measure=c.measure,
             value=c.value,
             unit=c.unit,
-            comparator=self._comparator(c, level, "", pre=True),
+            comparator=self._comparator(c, level, False, pre=True),
             level=level,
             scope=None,
             parent_indicator=parent,
@@ -753,7 +775,7 @@ class _SentenceReader:
                 value=attr.value,
                 unit=attr.unit,
                 comparator=self._comparator(
-                    attr, attr_level, _stage1(attr_raw, self.ctx.catalogue), pre=False
+                    attr, attr_level, bool(re.search(r"年度|全年|当年", attr_raw)), pre=False
                 ),
                 level=attr_level,
                 scope=None,
@@ -765,12 +787,13 @@ class _SentenceReader:
             self.attrs[attr_name] = emitted[0]
         return True
 
-    def _chain_parent(self, unit: str | None, name: str) -> str | None:
+    def _chain_parent(self, unit: str | None, name: str) -> Item | None:
+        """After 其中: the latest earlier item of the sentence with the same unit."""
         if self.chain_from is None:
             return None
         for item in reversed(self.items[: self.chain_from]):
             if item.kind == "target" and item.unit == unit and item.indicator != name:
-                return item.indicator
+                return item
         return None
 
     def _post(
@@ -795,41 +818,57 @@ class _SentenceReader:
             self.chain_from = len(self.items)
             stage1 = P.CHAIN_START.sub("", stage1).lstrip("：:")
         name = _stage2(stage1)
-        parent: str | None = None
         measure = c.measure
         if c.kind == "alldone" and not name:
             previous = self._previous()
             name = previous.indicator if previous and previous.unit == "%" else c.noun + "率"
         if not name:
+            previous = self._previous()
             if self.pending_names:
                 name = self.pending_names.pop(0)
+            elif previous is None:
+                return False
             else:
-                previous = self._previous()
-                if previous is None:
-                    return False
                 name = previous.indicator
-                if previous.measure == "growth" and c.unit == "%":
-                    measure = "growth"
+            if previous is not None and previous.measure == "growth" and c.unit == "%":
+                measure = "growth"
         names = _split_names(name, raw, force=c.kind == "double")
         if len(names) > 1 and "分别" in raw and c.kind == "num":
             self.pending_names = names[1:]
             names = names[:1]
-        if c.kind == "double" and c.times == 2 and len(names) == 1:
-            names = [name]
-        if name in self.attrs and self.subject:
-            parent = self.attrs[name].indicator
+        if c.kind == "alldone" and stage1 and not name.endswith("率"):
+            names = [n + c.noun + "率" for n in names]
+        parent_item: Item | None = None
+        attribute = (
+            len(names) == 1
+            and self.subject is not None
+            and (name in self.attrs or bool(P.ATTRIBUTE_NAME.match(name)))
+        )
+        if attribute and self.subject is not None:
+            if self.chain_from is not None:
+                parent_item = self.attrs.get(name)
             names = [self.subject + name]
         elif self.chain_from is not None:
-            anchor_unit = c.unit
-            parent = self._chain_parent(anchor_unit, name)
-            if parent is None:
+            parent_item = self._chain_parent(c.unit, name)
+            if parent_item is None:
                 self.chain_from = None
-            elif P.THRESHOLD_ONLY.match(name):
-                names = [_compose_tier(parent, name)]
-            if parent is not None and c.measure == "count":
-                self.subject = names[0]
+            else:
+                names = [_compose_tier(parent_item.indicator, n) for n in names]
+        if c.measure == "count" and len(names) == 1:
+            self.subject = names[0]
         if measure == "ratio" and c.kind == "num":
             names = [n + "率" if P.RATE_VERBS.search(n) else n for n in names]
+        flow = bool(P.FLOW_NAME.search(stage1)) or bool(re.search(r"年度|全年|当年", raw))
+        comparator = self._comparator(c, level, flow, pre=False)
+        if not c.comparator and level == "plain":
+            if parent_item is not None:
+                comparator = parent_item.comparator or comparator
+            elif (
+                text_before.lstrip(_CLOSING).startswith("、")
+                and self.items
+                and self.items[-1].start >= absolute
+            ):
+                comparator = self.items[-1].comparator or comparator  # a list shares its verb
         quote, start = self._quote(absolute, clause, quote_start, quote_end)
         for indicator in names:
             item = Item(
@@ -838,15 +877,17 @@ class _SentenceReader:
                 measure=measure,
                 value=c.value,
                 unit=c.unit,
-                comparator=self._comparator(c, level, stage1, pre=False),
+                comparator=comparator,
                 level=level,
                 scope=None,
-                parent_indicator=parent,
+                parent_indicator=parent_item.indicator if parent_item else None,
                 deadline=deadline,
                 start=start,
                 relative_to=c.relative_to,
             )
-            self._emit(item, scopes)
+            emitted = self._emit(item, scopes)
+            if attribute and self.chain_from is None and emitted:
+                self.attrs[name] = emitted[0]
         return True
 
     def _previous(self) -> Item | None:

@@ -39,6 +39,7 @@ UNITS: dict[str, str] = {
     "公里": "absolute",
     "千米": "absolute",
     "吨": "absolute",
+    "微克": "absolute",
     "人次": "count",
     "个": "count",
     "家": "count",
@@ -81,7 +82,7 @@ MONEY_UNITS = {"元", "万元", "亿元", "美元", "万美元", "亿美元"}
 MEASURE_WORDS = {u for u, m in UNITS.items() if m in ("count", "area")}
 
 _UNIT_ALT = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
-_PER_ALT = r"(?:/(?:亩|平方米|人|吨|户|年))?"
+_PER_ALT = r"(?:/(?:亩|平方米|立方米|人|吨|户|年))?"
 
 # comparator written before the number -> comparator
 PREFIX_COMPARATORS: dict[str, str] = {
@@ -171,9 +172,9 @@ WEAK_LEVEL_WORDS = {"争取", "全力争取", "保证"}
 
 _CN_SMALL = "一二三四五六七八九十"
 DEADLINE = re.compile(
-    r"(?P<year>明年|今年|本年|当年|(?P<y4>20\d\d)年)?"
+    r"(?P<year>明年|今年|本年|当年|(?P<y4>20\d\d)年?)?"
     r"(?:"
-    rf"(?P<quarter>[一二三四1-4])季度(?:末|底)?(?:前|以前|之前|内)?"
+    rf"第?(?P<quarter>[一二三四1-4])季度(?:末|底)?(?:前|以前|之前|内)?"
     r"|(?P<half>上半年|下半年)(?:前|内)?"
     rf"|(?P<month>1[0-2]|0?[1-9]|[{_CN_SMALL}]{{1,2}})月(?:份)?(?:(?P<day>[1-3]?\d)日|(?P<part>底|末|中旬|上旬|下旬))?(?P<before>前|以前|之前)?"
     r"|(?P<yearend>年底|年末|年内)(?:前)?"
@@ -203,11 +204,11 @@ TIME_WORDS = re.compile(
 # Leading words that are not part of an indicator's name (verbs of effort, connectives, levels).
 LEADING_FILLERS = re.compile(
     r"^(?:确保|力保|保证|力争|争取|冲刺|努力实现|努力|其中|同时|并且|并|且|和|要|将|均|都|有|使|让|全县|全市|全区|全镇|"
-    r"集中力量|全力以赴|全力|着力|加快推进|加快推动|加快|持续推进|推进|推动|持续|积极|大力|进一步|力促|促进|实施|"
+    r"集中力量|全力以赴|全力|着力|加快推进|加快推动|加快|持续推进|推进|推动|持续|积极|大力|进一步|力促|促进|实施|开展|"
     r"完成|实现|达到|建成|建设|打造|保持|稳定|切实|坚持|围绕|聚焦|基本|新的一年|年内|全年|明年|今年|[:：、，])"
 )
 TRAILING_FILLERS = re.compile(
-    r"(?:均|都|要|将|再|有|实现|均实现|达到|达|完成|增长|增速|增幅|同比|比上年|较上年|年均|为|在|分别|总量|规模)$"
+    r"(?:均|都|要|将|再|有|实现|均实现|达到|达|完成|增长|增速|增幅|提高|提升|下降|降低|同比|比上年|较上年|年均|为|在|分别|规模)$"
 )
 # Verbs that keep their place in a name (新增 "四上" 企业 ≠ "四上" 企业).
 NAME_VERBS = (
@@ -223,7 +224,9 @@ ACCOMPLISH = re.compile(
     r"新认定|创成"
 )
 # Bare numbers after these mean "at least" (a volume to achieve); bare stocks and sizes mean "=".
-FLOW_NAME = re.compile(rf"^(?:{NAME_VERBS}|建设|建成|完成|改造|实施|开工|创建)|年度|全年|当年")
+FLOW_NAME = re.compile(
+    rf"^(?:{NAME_VERBS}|新改扩建|改扩建|建设|建成|完成|实现|改造|实施|开工|创建|开展|举办|淘汰|关停|压减|化解)|年度|全年|当年"
+)
 RATE_VERBS = re.compile(r"(?:开工|落地|投产|竣工|完成|达标|入库|覆盖|建成|到位|签约|履约|转化开工)$")
 THRESHOLD_ONLY = re.compile(r"^(?:过|超)?[\d.零一二三四五六七八九十百千]*[万亿](?:元|美元)(?:以上)?(?:级)?$")
 THRESHOLD_IN_NAME = re.compile(
@@ -234,3 +237,8 @@ QUOTE_CHARS = "“”‘’「」『』\"'"
 CHAIN_START = re.compile(r"^(?:其中|内含|包括)")
 DISTRIBUTIVE = re.compile(r"每家|每个|各|均")
 WHOLE_JURISDICTION = re.compile(r"全县|全市|全区|全省|全镇")
+# Names that are attributes of the thing just counted ("重点项目53个，计划总投资144.6亿元").
+ATTRIBUTE_NAME = re.compile(
+    r"^(?:计划总投资|总投资|年度计划投资|年度投资|计划投资|年度完成投资|建筑面积|占地面积|总面积)$"
+)
+DEADLINE_ONLY_FILLERS = re.compile(r"^(?:到|至|于|在|截至|截止|力争|确保|争取)+")
