@@ -492,11 +492,15 @@ def _read_indicators(reader: _Reader, nodes: list[Node]) -> list[IndicatorSpec]:
         )
         rollup = reader.choice(fields, "rollup", path, node, Rollup.choices, default=Rollup.NONE)
         description, _ = reader.text(fields, "description", path, node, required=False)
-        computed_from, computed_node = reader.text(fields, "computed_from", path, node, required=False, max_length=64)
+        computed_from, computed_node = reader.text(
+            fields, "computed_from", path, node, required=False, max_length=64
+        )
         if computed_from and computed_node is not None and computed_from not in _project_metric_keys():
             choices = "、".join(sorted(_project_metric_keys()))
             reader.problem(
-                _line(computed_node), f"{path}.computed_from", f"未知的项目指标“{computed_from}”（可选：{choices}）"
+                _line(computed_node),
+                f"{path}.computed_from",
+                f"未知的项目指标“{computed_from}”（可选：{choices}）",
             )
             computed_from = None
         if measure in (Measure.GROWTH, Measure.RATIO) and unit is not None and unit != "%":

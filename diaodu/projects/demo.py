@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -54,11 +54,26 @@ COUNTY_TOTAL, COUNTY_PLAN = 1_445_600, 670_000  # 144.56亿 -> 144.6; 67.00亿 -
 CITY_COUNT, COUNTY_COUNT = 47, 53
 
 PRODUCTS: dict[str, list[tuple[str, str]]] = {
-    Chain.PETROCHEM: [("高端聚烯烃", "C2651"), ("电子化学品", "C2669"), ("特种树脂", "C2651"),
-                      ("精细化工中间体", "C2614"), ("可降解材料", "C2653")],
-    Chain.EQUIPMENT: [("智能装备", "C3490"), ("新能源汽车零部件", "C3670"), ("高端阀门", "C3443"),
-                      ("海工装备", "C3737"), ("储能设备", "C3841")],
-    Chain.FOOD: [("健康食品", "C1491"), ("功能饮品", "C1529"), ("预制菜", "C1439"), ("粮油精深加工", "C1331")],
+    Chain.PETROCHEM: [
+        ("高端聚烯烃", "C2651"),
+        ("电子化学品", "C2669"),
+        ("特种树脂", "C2651"),
+        ("精细化工中间体", "C2614"),
+        ("可降解材料", "C2653"),
+    ],
+    Chain.EQUIPMENT: [
+        ("智能装备", "C3490"),
+        ("新能源汽车零部件", "C3670"),
+        ("高端阀门", "C3443"),
+        ("海工装备", "C3737"),
+        ("储能设备", "C3841"),
+    ],
+    Chain.FOOD: [
+        ("健康食品", "C1491"),
+        ("功能饮品", "C1529"),
+        ("预制菜", "C1439"),
+        ("粮油精深加工", "C1331"),
+    ],
     Chain.TEXTILE: [("功能纺织", "C1751"), ("服装智造", "C1811"), ("家纺", "C1771")],
     Chain.MARINE: [("海洋生物", "C2760"), ("海产品加工", "C1361"), ("冷链物流", "G5960")],
     Chain.OTHER: [("新型建材", "C3021"), ("木制品", "C2039"), ("电子元器件", "C3981")],
@@ -87,26 +102,127 @@ class KeySeed:
 
 
 NAMED_KEY = [
-    KeySeed("嘉澳生物航煤项目", P01, Level.CITY, 350_000, 80_000, False, Chain.PETROCHEM, industry="C2511",
-            synthetic=False, content="年产50万吨生物航煤及配套装置"),
-    KeySeed("盛邦芳纶项目", P01, Level.CITY, 200_000, 120_000, False, Chain.PETROCHEM, industry="C2829",
-            synthetic=False, content="对位芳纶及配套原料生产线"),
-    KeySeed("碱业公司项目", P01, Level.CITY, 260_000, 150_000, False, Chain.PETROCHEM, industry="C2612",
-            synthetic=False, content="纯碱及联产项目"),
-    KeySeed("燕尾作业区码头三期工程", Z01, Level.CITY, 150_000, 80_000, False, Chain.MARINE,
-            Category.INFRASTRUCTURE, "G5531", synthetic=False, content="新建万吨级通用泊位及配套设施"),
-    KeySeed("中北资本海洋经济三产融合项目", Z01, Level.CITY, 100_000, 60_000, True, Chain.MARINE, industry="C1361",
-            synthetic=False, content="海产品加工、冷链与海洋文旅融合"),
-    KeySeed("林源一期项目", Z02, Level.CITY, 300_000, 150_000, True, Chain.OTHER, industry="C2039",
-            synthetic=False, content="投资30亿元，林木精深加工一期"),
-    KeySeed("欧立可石油添加剂项目", P01, Level.COUNTY, 60_000, 40_000, False, Chain.PETROCHEM, industry="C2662",
-            synthetic=False, content="石油添加剂生产线"),
-    KeySeed("中创PCR塑料精制原料项目", P01, Level.COUNTY, 50_000, 35_000, False, Chain.PETROCHEM,
-            industry="C4220", synthetic=False, content="PCR再生塑料精制原料"),
-    KeySeed("木材产业园项目", Z01, Level.COUNTY, 80_000, 40_000, False, Chain.OTHER, industry="C2011",
-            synthetic=False, content="进口木材加工产业园"),
-    KeySeed("恒邦制染项目", Z02, Level.COUNTY, 50_000, 35_000, True, Chain.TEXTILE, industry="C1713",
-            synthetic=False, content="投资5亿元，印染及后整理"),
+    KeySeed(
+        "嘉澳生物航煤项目",
+        P01,
+        Level.CITY,
+        350_000,
+        80_000,
+        False,
+        Chain.PETROCHEM,
+        industry="C2511",
+        synthetic=False,
+        content="年产50万吨生物航煤及配套装置",
+    ),
+    KeySeed(
+        "盛邦芳纶项目",
+        P01,
+        Level.CITY,
+        200_000,
+        120_000,
+        False,
+        Chain.PETROCHEM,
+        industry="C2829",
+        synthetic=False,
+        content="对位芳纶及配套原料生产线",
+    ),
+    KeySeed(
+        "碱业公司项目",
+        P01,
+        Level.CITY,
+        260_000,
+        150_000,
+        False,
+        Chain.PETROCHEM,
+        industry="C2612",
+        synthetic=False,
+        content="纯碱及联产项目",
+    ),
+    KeySeed(
+        "燕尾作业区码头三期工程",
+        Z01,
+        Level.CITY,
+        150_000,
+        80_000,
+        False,
+        Chain.MARINE,
+        Category.INFRASTRUCTURE,
+        "G5531",
+        synthetic=False,
+        content="新建万吨级通用泊位及配套设施",
+    ),
+    KeySeed(
+        "中北资本海洋经济三产融合项目",
+        Z01,
+        Level.CITY,
+        100_000,
+        60_000,
+        True,
+        Chain.MARINE,
+        industry="C1361",
+        synthetic=False,
+        content="海产品加工、冷链与海洋文旅融合",
+    ),
+    KeySeed(
+        "林源一期项目",
+        Z02,
+        Level.CITY,
+        300_000,
+        150_000,
+        True,
+        Chain.OTHER,
+        industry="C2039",
+        synthetic=False,
+        content="投资30亿元，林木精深加工一期",
+    ),
+    KeySeed(
+        "欧立可石油添加剂项目",
+        P01,
+        Level.COUNTY,
+        60_000,
+        40_000,
+        False,
+        Chain.PETROCHEM,
+        industry="C2662",
+        synthetic=False,
+        content="石油添加剂生产线",
+    ),
+    KeySeed(
+        "中创PCR塑料精制原料项目",
+        P01,
+        Level.COUNTY,
+        50_000,
+        35_000,
+        False,
+        Chain.PETROCHEM,
+        industry="C4220",
+        synthetic=False,
+        content="PCR再生塑料精制原料",
+    ),
+    KeySeed(
+        "木材产业园项目",
+        Z01,
+        Level.COUNTY,
+        80_000,
+        40_000,
+        False,
+        Chain.OTHER,
+        industry="C2011",
+        synthetic=False,
+        content="进口木材加工产业园",
+    ),
+    KeySeed(
+        "恒邦制染项目",
+        Z02,
+        Level.COUNTY,
+        50_000,
+        35_000,
+        True,
+        Chain.TEXTILE,
+        industry="C1713",
+        synthetic=False,
+        content="投资5亿元，印染及后整理",
+    ),
 ]
 
 # Pipeline projects the speech names (在谈 / 跟进 / 签约), amounts from the speech.
@@ -137,7 +253,9 @@ def _plans(rng: random.Random, totals: list[int], plan_total: int, lo: float, hi
     its project's total."""
     raw = [t * rng.uniform(lo, hi) for t in totals]
     scale = plan_total / sum(raw)
-    plans = [min(int(r * scale) // 100 * 100, int(t * 0.85) // 100 * 100) for r, t in zip(raw, totals, strict=True)]
+    plans = [
+        min(int(r * scale) // 100 * 100, int(t * 0.85) // 100 * 100) for r, t in zip(raw, totals, strict=True)
+    ]
     gap = plan_total - sum(plans)
     order = sorted(range(len(totals)), key=lambda i: -(totals[i] * 0.85 - plans[i]))
     i = 0
@@ -185,23 +303,42 @@ class _Builder:
         self.serial += 1
         return project_code(on, 100000 + self.serial * 37)
 
-    def project(self, name: str, unit: str, total: int, chain: str, category: str, industry: str,
-                level: str = Level.NONE, content: str = "", tax_ratio: float | None = None) -> Project:
+    def project(
+        self,
+        name: str,
+        unit: str,
+        total: int,
+        chain: str,
+        category: str,
+        industry: str,
+        level: str = Level.NONE,
+        content: str = "",
+        tax_ratio: float | None = None,
+    ) -> Project:
         rng = self.rng
         intensity = rng.uniform(450, 900)
         land = Decimal(str(round(total / intensity, 1))) if category == Category.INDUSTRY else None
         tax = Decimal(round(float(land) * (tax_ratio or rng.uniform(22, 45)))) if land else None
         return Project(
-            name=name, org_unit=self.units[unit], investor_name=f"{name.removesuffix('（演示）')[:12]}投资方（演示）",
-            investor_credit_code=credit_code(rng), level=level, category=category, chain=chain,
-            industry_code=industry, total_investment_wan=Decimal(total), land_area_mu=land,
-            expected_tax_wan=tax, expected_sales_wan=Decimal(total * rng.randint(12, 25) // 10),
+            name=name,
+            org_unit=self.units[unit],
+            investor_name=f"{name.removesuffix('（演示）')[:12]}投资方（演示）",
+            investor_credit_code=credit_code(rng),
+            level=level,
+            category=category,
+            chain=chain,
+            industry_code=industry,
+            total_investment_wan=Decimal(total),
+            land_area_mu=land,
+            expected_tax_wan=tax,
+            expected_sales_wan=Decimal(total * rng.randint(12, 25) // 10),
             department=self.depts["D04" if category == Category.INDUSTRY else "D07"],
             leader=self.users.get("leader") if level != Level.NONE else None,
-            content=f"{DEMO_TAG}{content}", planned_start=None,
+            content=f"{DEMO_TAG}{content}",
+            planned_start=None,
         )
 
-    def _events(self, pairs: list[tuple[str, dt.date]]) -> list[tuple[str, dt.date, str]]:
+    def _events(self, pairs: Sequence[tuple[str, dt.date]]) -> list[tuple[str, dt.date, str]]:
         return [(s, d, f"{domain.STAGE_LABELS[s]}佐证材料（演示）") for s, d in pairs if d <= self.end]
 
     # ------------------------------------------------------------------ key projects
@@ -210,16 +347,30 @@ class _Builder:
         rng = self.rng
         seeds = list(NAMED_KEY)
         for level, count, total, plan, units in (
-            (Level.CITY, CITY_COUNT, CITY_TOTAL, CITY_PLAN, [Z01] * 7 + [P01] * 6 + [Z02] * 12 + Z02_PARKS * 2 + IZ[:5] * 2),
-            (Level.COUNTY, COUNTY_COUNT, COUNTY_TOTAL, COUNTY_PLAN, [Z01] * 6 + [P01] * 4 + [Z02] * 8 + Z02_PARKS + IZ * 3),
+            (
+                Level.CITY,
+                CITY_COUNT,
+                CITY_TOTAL,
+                CITY_PLAN,
+                [Z01] * 7 + [P01] * 6 + [Z02] * 12 + Z02_PARKS * 2 + IZ[:5] * 2,
+            ),
+            (
+                Level.COUNTY,
+                COUNTY_COUNT,
+                COUNTY_TOTAL,
+                COUNTY_PLAN,
+                [Z01] * 6 + [P01] * 4 + [Z02] * 8 + Z02_PARKS + IZ * 3,
+            ),
         ):
             named = [s for s in seeds if s.level == level]
             n = count - len(named)
             totals = _split(rng, n, total - sum(s.total for s in named), floor=10_000)
             plans = _plans(rng, totals, plan - sum(s.plan for s in named), 0.25, 0.8)
-            for i, (t, p) in enumerate(zip(totals, plans, strict=True)):
+            for i, (t, yearly) in enumerate(zip(totals, plans, strict=True)):
                 unit = units[i % len(units)]
-                category = Category.INDUSTRY if i % 9 else rng.choice([Category.INFRASTRUCTURE, Category.LIVELIHOOD])
+                category = (
+                    Category.INDUSTRY if i % 9 else rng.choice([Category.INFRASTRUCTURE, Category.LIVELIHOOD])
+                )
                 if category == Category.INDUSTRY:
                     chain = Chain.PETROCHEM if unit == P01 else rng.choice(list(Chain))
                     product, industry = rng.choice(PRODUCTS[chain])
@@ -227,14 +378,33 @@ class _Builder:
                     chain, industry = Chain.OTHER, ""
                     product = rng.choice(NON_INDUSTRY[category])
                 prefix = UNIT_NAMES.get(unit) or self.units[unit].short_name.removesuffix("集中区")
-                seeds.append(KeySeed(f"{prefix}{product}项目{i + 1:02d}（演示）", unit, level, t, p,
-                                     is_new=rng.random() < 0.62, chain=chain, category=category,
-                                     industry=industry, content=f"{product}（合成数据）"))
+                seeds.append(
+                    KeySeed(
+                        f"{prefix}{product}项目{i + 1:02d}（演示）",
+                        unit,
+                        level,
+                        t,
+                        yearly,
+                        is_new=rng.random() < 0.62,
+                        chain=chain,
+                        category=category,
+                        industry=industry,
+                        content=f"{product}（合成数据）",
+                    )
+                )
         rows: list[services.ProjectImport] = []
         started: dict[str, int] = {}
         for k, seed in enumerate(seeds):
-            p = self.project(seed.name, seed.unit, seed.total, seed.chain, seed.category, seed.industry, seed.level,
-                             seed.content)
+            p = self.project(
+                seed.name,
+                seed.unit,
+                seed.total,
+                seed.chain,
+                seed.category,
+                seed.industry,
+                seed.level,
+                seed.content,
+            )
             quarter = None
             if seed.is_new:
                 quarter = 1 if rng.random() < 0.85 else 2
@@ -243,8 +413,11 @@ class _Builder:
                 if k % 23 == 7:  # a few slip: one quarter late, two not started by the demo month
                     start_month = 13 if k % 2 else start_month + 3
                 p.planned_start = domain.quarter_end(YEAR, quarter) - dt.timedelta(days=45)
-                pairs = [(Stage.SIGNED, signed), (Stage.REGISTERED, signed + dt.timedelta(days=30)),
-                         (Stage.LAND, dt.date(YEAR - 1, 12, rng.randint(1, 28)))]
+                pairs = [
+                    (Stage.SIGNED, signed),
+                    (Stage.REGISTERED, signed + dt.timedelta(days=30)),
+                    (Stage.LAND, dt.date(YEAR - 1, 12, rng.randint(1, 28))),
+                ]
                 if start_month <= 12:
                     start = dt.date(YEAR, start_month, rng.randint(3, 25))
                     pairs.append((Stage.STARTED, start))
@@ -255,23 +428,41 @@ class _Builder:
             else:
                 signed = _date(rng, rng.choice([2021, 2022, 2023]), 1, 12)
                 start = _date(rng, signed.year + 1, 1, 9)
-                pairs = [(Stage.SIGNED, signed), (Stage.STARTED, start),
-                         (Stage.IN_STATS, domain.month_end(start.year, start.month))]
+                pairs = [
+                    (Stage.SIGNED, signed),
+                    (Stage.STARTED, start),
+                    (Stage.IN_STATS, domain.month_end(start.year, start.month)),
+                ]
                 if seed.name.startswith("嘉澳"):
-                    pairs += [(Stage.COMPLETED, dt.date(YEAR - 1, 10, 15)), (Stage.PRODUCING, dt.date(YEAR - 1, 12, 8))]
+                    pairs += [
+                        (Stage.COMPLETED, dt.date(YEAR - 1, 10, 15)),
+                        (Stage.PRODUCING, dt.date(YEAR - 1, 12, 8)),
+                    ]
                 elif k % 5 == 0:
                     pairs.append((Stage.COMPLETED, _date(rng, YEAR, 4, 9)))
                 room = seed.total - seed.plan * Decimal("1.2")
-                completed_before = max(Decimal(0), (room * Decimal(rng.uniform(0.3, 0.9))).quantize(Decimal(1)))
+                completed_before = max(
+                    Decimal(0), (room * Decimal(rng.uniform(0.3, 0.9))).quantize(Decimal(1))
+                )
                 started[seed.name] = 0
             p.code = self._next_code(signed)
-            year_row = ProjectYear(year=YEAR, is_new=seed.is_new, planned_investment_wan=Decimal(seed.plan),
-                                   completed_before_wan=completed_before, planned_start_quarter=quarter,
-                                   is_key=True, key_level=seed.level,
-                                   milestones="一季度完成前期手续；二季度全面施工；四季度主体完工（演示）")
+            year_row = ProjectYear(
+                year=YEAR,
+                is_new=seed.is_new,
+                planned_investment_wan=Decimal(seed.plan),
+                completed_before_wan=completed_before,
+                planned_start_quarter=quarter,
+                is_key=True,
+                key_level=seed.level,
+                milestones="一季度完成前期手续；二季度全面施工；四季度主体完工（演示）",
+            )
             p.recognised_on = signed + dt.timedelta(days=40)
-            sign = Signing(on=signed, amount_wan=Decimal(seed.total), investor_name=p.investor_name,
-                           investor_credit_code=p.investor_credit_code)
+            sign = Signing(
+                on=signed,
+                amount_wan=Decimal(seed.total),
+                investor_name=p.investor_name,
+                investor_credit_code=p.investor_credit_code,
+            )
             rows.append(services.ProjectImport(p, [year_row], self._events(pairs), [sign]))
         return rows, started
 
@@ -281,14 +472,21 @@ class _Builder:
         rng = self.rng
         rows: list[services.ProjectImport] = []
         for name, unit, total, chain, industry, signed_on in NAMED_PIPELINE:
-            p = self.project(name, unit, total, chain, Category.INDUSTRY, industry, content="讲话点名的重点在谈/签约项目")
+            p = self.project(
+                name, unit, total, chain, Category.INDUSTRY, industry, content="讲话点名的重点在谈/签约项目"
+            )
             if signed_on is None:
                 rows.append(services.ProjectImport(p))
                 continue
             p.code = self._next_code(signed_on)
             sign = Signing(on=signed_on, amount_wan=Decimal(total), investor_name=p.investor_name)
-            rows.append(services.ProjectImport(p, events=self._events([(Stage.SIGNED, signed_on)]),
-                                               signings=[sign] if signed_on <= self.end else []))
+            rows.append(
+                services.ProjectImport(
+                    p,
+                    events=self._events([(Stage.SIGNED, signed_on)]),
+                    signings=[sign] if signed_on <= self.end else [],
+                )
+            )
         # Synthetic: 128 signed in the year, 70 still negotiating.
         units = [Z01] * 24 + [Z02] * 30 + Z02_PARKS * 2 + IZ * 6
         big = {3, 17, 29, 41, 55, 68, 80, 93, 104, 117}  # ≥10亿
@@ -304,8 +502,15 @@ class _Builder:
             else:
                 total = rng.randrange(10_000, 90_000, 500)
             prefix = UNIT_NAMES.get(unit) or self.units[unit].short_name.removesuffix("集中区")
-            p = self.project(f"{prefix}{product}招商项目{i + 1:03d}（演示）", unit, total, chain, Category.INDUSTRY,
-                             industry, content=f"{product}（合成数据）")
+            p = self.project(
+                f"{prefix}{product}招商项目{i + 1:03d}（演示）",
+                unit,
+                total,
+                chain,
+                Category.INDUSTRY,
+                industry,
+                content=f"{product}（合成数据）",
+            )
             if not signed:
                 rows.append(services.ProjectImport(p))
                 continue
@@ -326,18 +531,36 @@ class _Builder:
                 if p.recognised_on > self.end:
                     p.recognised_on = None
             events = self._events(pairs)
-            sign = Signing(on=on, amount_wan=Decimal(total), investor_name=p.investor_name,
-                           investor_credit_code=p.investor_credit_code)
+            sign = Signing(
+                on=on,
+                amount_wan=Decimal(total),
+                investor_name=p.investor_name,
+                investor_credit_code=p.investor_credit_code,
+            )
             rows.append(services.ProjectImport(p, events=events, signings=[sign] if on <= self.end else []))
         # Signed last year: one changes investor this year (a new signing), one adds capital (the increment counts).
-        for name, unit, total in (("开发区装备制造投资方变更项目（演示）", Z02, 30_000),
-                                  ("临港海洋生物增资项目（演示）", Z01, 60_000)):
-            p = self.project(name, unit, total, Chain.EQUIPMENT if unit == Z02 else Chain.MARINE, Category.INDUSTRY,
-                             "C3490" if unit == Z02 else "C2760", content="上年签约（合成数据）")
+        for name, unit, total in (
+            ("开发区装备制造投资方变更项目（演示）", Z02, 30_000),
+            ("临港海洋生物增资项目（演示）", Z01, 60_000),
+        ):
+            p = self.project(
+                name,
+                unit,
+                total,
+                Chain.EQUIPMENT if unit == Z02 else Chain.MARINE,
+                Category.INDUSTRY,
+                "C3490" if unit == Z02 else "C2760",
+                content="上年签约（合成数据）",
+            )
             on = dt.date(YEAR - 1, 9, 12)
             p.code = self._next_code(on)
-            rows.append(services.ProjectImport(p, events=self._events([(Stage.SIGNED, on)]),
-                                               signings=[Signing(on=on, amount_wan=Decimal(total))]))
+            rows.append(
+                services.ProjectImport(
+                    p,
+                    events=self._events([(Stage.SIGNED, on)]),
+                    signings=[Signing(on=on, amount_wan=Decimal(total))],
+                )
+            )
         return rows
 
 
@@ -360,10 +583,12 @@ def _approval_template(units: dict[str, OrgUnit]) -> None:
         (domain.ApprovalStage.PARALLEL, "节能审查", "energy_review", "D01"),
         (domain.ApprovalStage.PARALLEL, "安全评价", "safety_review", "D09"),
     ]
-    ApprovalTemplateItem.objects.bulk_create([
-        ApprovalTemplateItem(template=t, stage=s, name=n, key=k, lead_department=d[dep], sort_order=i)
-        for i, (s, n, k, dep) in enumerate(items)
-    ])
+    ApprovalTemplateItem.objects.bulk_create(
+        [
+            ApprovalTemplateItem(template=t, stage=s, name=n, key=k, lead_department=d[dep], sort_order=i)
+            for i, (s, n, k, dep) in enumerate(items)
+        ]
+    )
 
 
 @dataclass
@@ -375,8 +600,13 @@ class DemoStats:
     prereview_failures: int
 
 
-def _reports(key_rows: list[services.ProjectImport], projects: list[Project], started: dict[str, int],
-             through: int, rng: random.Random) -> list[services.ReportImport]:
+def _reports(
+    key_rows: list[services.ProjectImport],
+    projects: list[Project],
+    started: dict[str, int],
+    through: int,
+    rng: random.Random,
+) -> list[services.ReportImport]:
     out: list[services.ReportImport] = []
     for row, p in zip(key_rows, projects, strict=True):
         year_row = row.years[0]
@@ -387,15 +617,18 @@ def _reports(key_rows: list[services.ProjectImport], projects: list[Project], st
                 ytd = Decimal(0)
                 text = "前期手续办理中（演示）"
             else:
-                ytd = (year_row.planned_investment_wan * factor * Decimal(str(CUM_SHARE[m - 1]))).quantize(Decimal(1))
+                ytd = (year_row.planned_investment_wan * factor * Decimal(str(CUM_SHARE[m - 1]))).quantize(
+                    Decimal(1)
+                )
                 text = "按计划推进，形象进度正常（演示）"
             out.append(services.ReportImport(p, m, ytd, text))
     return out
 
 
 @transaction.atomic
-def load_demo_projects(*, users: dict[str, Any], through_month: int = 9,
-                       log: Callable[[str], None] | None = None) -> DemoStats:
+def load_demo_projects(
+    *, users: dict[str, Any], through_month: int = 9, log: Callable[[str], None] | None = None
+) -> DemoStats:
     """Write the demo projects (idempotent). ``users`` are the demo personas (``ensure_demo_users()``)."""
     say = log or (lambda _msg: None)
     existing = Project.objects.filter(content__startswith=DEMO_TAG).count()
@@ -417,52 +650,97 @@ def load_demo_projects(*, users: dict[str, Any], through_month: int = 9,
     services.import_approved_reports(bulk, year=YEAR, officer=officer, reviewer=reviewer)
     last = [r for r in reports if r.month == through_month and r.project.pk in in_workflow]
     for i, r in enumerate(last):
-        blockers = [services.BlockerInput("施工用电增容尚未到位，需供电公司协调（演示）", "utilities")] if i < 2 else None
-        report = services.save_report(actor=officer, project=r.project, year=YEAR, month=r.month, ytd_wan=r.ytd_wan,
-                                      progress=r.progress, blockers=blockers)
+        blockers = (
+            [services.BlockerInput("施工用电增容尚未到位，需供电公司协调（演示）", "utilities")]
+            if i < 2
+            else None
+        )
+        report = services.save_report(
+            actor=officer,
+            project=r.project,
+            year=YEAR,
+            month=r.month,
+            ytd_wan=r.ytd_wan,
+            progress=r.progress,
+            blockers=blockers,
+        )
         if i >= 1:
             report = services.submit_report(report, actor=officer)
         if i >= 4:
-            services.return_report(report, actor=reviewer, comment="本月完成投资与现场进度不符，请核实后重报（演示）")
+            services.return_report(
+                report, actor=reviewer, comment="本月完成投资与现场进度不符，请核实后重报（演示）"
+            )
 
     # Pre-review in the chemical park: the speech's rule, three failures, one override then signed.
-    ruleset = services.save_ruleset(actor=admin, org_unit=units[P01], name="化工园区项目准入", note=(
-        "讲话：投资强度低于420万元/亩、亩均税收低于20万元的项目,原则上不引不建"), rules=[
-        services.RuleInput(domain.RuleKind.MIN_INTENSITY, "投资强度", Decimal(420)),
-        services.RuleInput(domain.RuleKind.MIN_TAX_PER_MU, "亩均税收", Decimal(20)),
-        services.RuleInput(domain.RuleKind.MANUAL, "安全风险评估已通过专家论证"),
-    ])
+    ruleset = services.save_ruleset(
+        actor=admin,
+        org_unit=units[P01],
+        name="化工园区项目准入",
+        note=("讲话：投资强度低于420万元/亩、亩均税收低于20万元的项目,原则上不引不建"),
+        rules=[
+            services.RuleInput(domain.RuleKind.MIN_INTENSITY, "投资强度", Decimal(420)),
+            services.RuleInput(domain.RuleKind.MIN_TAX_PER_MU, "亩均税收", Decimal(20)),
+            services.RuleInput(domain.RuleKind.MANUAL, "安全风险评估已通过专家论证"),
+        ],
+    )
     named = {p.name: p for p in pipeline}
     for name in ("原料药项目", "锂电池专用材料项目"):
         services.run_prereview(named[name], actor=officer, ruleset=ruleset, ticks=_all_ticked(ruleset))
     failures = 0
-    for i, (land, tax) in enumerate(((Decimal(143), Decimal(4000)), (Decimal(120), Decimal(1800)),
-                                     (Decimal(125), Decimal(2000)))):
+    for i, (land, tax) in enumerate(
+        ((Decimal(143), Decimal(4000)), (Decimal(120), Decimal(1800)), (Decimal(125), Decimal(2000)))
+    ):
         p = services.create_project(
-            actor=officer, org_unit=units[P01], name=f"化工园区精细化学品项目{i + 1}（演示）",
-            total_investment_wan=Decimal(50_000), land_area_mu=land, expected_tax_wan=tax, chain=Chain.PETROCHEM,
-            industry_code="C2614", category=Category.INDUSTRY, content=f"{DEMO_TAG}预审未通过示例（合成数据）",
+            actor=officer,
+            org_unit=units[P01],
+            name=f"化工园区精细化学品项目{i + 1}（演示）",
+            total_investment_wan=Decimal(50_000),
+            land_area_mu=land,
+            expected_tax_wan=tax,
+            chain=Chain.PETROCHEM,
+            industry_code="C2614",
+            category=Category.INDUSTRY,
+            content=f"{DEMO_TAG}预审未通过示例（合成数据）",
             investor_credit_code=credit_code(builder.rng),
         )
         review = services.run_prereview(p, actor=officer, ruleset=ruleset, ticks=_all_ticked(ruleset))
         failures += review.outcome == domain.Outcome.FAIL
         if i == 0:
-            services.override_prereview(review, actor=reviewer, reason=(
-                "补齐园区产业链关键环节，经县招商引资联席会议研究同意放行（演示）"))
-            services.record_signing(p, actor=officer, on=dt.date(YEAR, min(through_month, 8), 8),
-                                    amount_wan=Decimal(50_000))
+            services.override_prereview(
+                review,
+                actor=reviewer,
+                reason=("补齐园区产业链关键环节，经县招商引资联席会议研究同意放行（演示）"),
+            )
+            services.record_signing(
+                p, actor=officer, on=dt.date(YEAR, min(through_month, 8), 8), amount_wan=Decimal(50_000)
+            )
 
     # A capital increase and a change of investor this year (see the counting rules).
     p_inv, p_cap = pipeline[-2], pipeline[-1]
-    services.record_signing(p_inv, actor=officer, on=dt.date(YEAR, 3, 16), amount_wan=Decimal(30_000),
-                            kind=domain.SigningKind.INVESTOR_CHANGE, investor_name="江苏某装备集团（演示）",
-                            investor_credit_code=credit_code(builder.rng), note="原投资方退出，新投资方承接")
-    services.record_signing(p_cap, actor=officer, on=dt.date(YEAR, 5, 20), amount_wan=Decimal(15_000),
-                            kind=domain.SigningKind.CAPITAL_INCREASE, note="二期增资1.5亿元")
+    services.record_signing(
+        p_inv,
+        actor=officer,
+        on=dt.date(YEAR, 3, 16),
+        amount_wan=Decimal(30_000),
+        kind=domain.SigningKind.INVESTOR_CHANGE,
+        investor_name="江苏某装备集团（演示）",
+        investor_credit_code=credit_code(builder.rng),
+        note="原投资方退出，新投资方承接",
+    )
+    services.record_signing(
+        p_cap,
+        actor=officer,
+        on=dt.date(YEAR, 5, 20),
+        amount_wan=Decimal(15_000),
+        kind=domain.SigningKind.CAPITAL_INCREASE,
+        note="二期增资1.5亿元",
+    )
 
     _approvals(key_projects, units, officer, through_month)
-    say(f"演示项目：重点项目 {len(key_projects)} 个，招商项目 {len(pipeline) + 3} 个，月报 {len(reports)} 份"
-        f"（其中 {len(last)} 份在审核流程中），预审未通过 {failures} 个（放行 1 个）。")
+    say(
+        f"演示项目：重点项目 {len(key_projects)} 个，招商项目 {len(pipeline) + 3} 个，月报 {len(reports)} 份"
+        f"（其中 {len(last)} 份在审核流程中），预审未通过 {failures} 个（放行 1 个）。"
+    )
     return DemoStats(True, len(key_projects), len(pipeline) + 3, len(reports), failures)
 
 
@@ -473,20 +751,37 @@ def _all_ticked(ruleset: Any) -> dict[int, bool]:
 def _approvals(projects: list[Project], units: dict[str, OrgUnit], officer: Any, through: int) -> None:
     """云易办 for the named new key projects: 拿地即开工 on two, 容缺 with one document supplied and one overdue."""
     _approval_template(units)
-    chosen = [p for p in projects if p.name in {"中北资本海洋经济三产融合项目", "林源一期项目", "恒邦制染项目"}]
+    chosen = [
+        p for p in projects if p.name in {"中北资本海洋经济三产融合项目", "林源一期项目", "恒邦制染项目"}
+    ]
     for n, p in enumerate(chosen):
         items = {i.key: i for i in services.apply_approval_template(p, actor=officer)}
         land_on = dt.date(YEAR, 1, 8 + n)
-        services.update_approval(items["project_filing"], actor=officer, status=ApprovalStatus.DONE,
-                                 done_on=dt.date(YEAR - 1, 11, 20))
-        services.update_approval(items["land_contract"], actor=officer, status=ApprovalStatus.DONE, done_on=land_on)
+        services.update_approval(
+            items["project_filing"],
+            actor=officer,
+            status=ApprovalStatus.DONE,
+            done_on=dt.date(YEAR - 1, 11, 20),
+        )
+        services.update_approval(
+            items["land_contract"], actor=officer, status=ApprovalStatus.DONE, done_on=land_on
+        )
         permit_on = land_on if n < 2 else land_on + dt.timedelta(days=20)  # 多证齐办: the same day for two
-        services.update_approval(items["construction_permit"], actor=officer, status=ApprovalStatus.DONE,
-                                 planned_on=land_on, done_on=permit_on)
+        services.update_approval(
+            items["construction_permit"],
+            actor=officer,
+            status=ApprovalStatus.DONE,
+            planned_on=land_on,
+            done_on=permit_on,
+        )
         if n == 2:
             docs = services.accept_with_missing_documents(
-                items["eia"], actor=officer,
-                documents=[("环评公众参与说明", dt.date(YEAR, 3, 20)), ("排污许可申请材料", dt.date(YEAR, 6, 30))],
+                items["eia"],
+                actor=officer,
+                documents=[
+                    ("环评公众参与说明", dt.date(YEAR, 3, 20)),
+                    ("排污许可申请材料", dt.date(YEAR, 6, 30)),
+                ],
             )
             services.supply_document(docs[0], actor=officer, on=dt.date(YEAR, 3, 18))
             services.terminate_overdue_cases(actor=officer, today=domain.month_end(YEAR, through))

@@ -54,8 +54,15 @@ STAGE_LABELS: dict[str, str] = {
     Stage.TERMINATED: "终止",
 }
 PIPELINE: tuple[Stage, ...] = (
-    Stage.NEGOTIATING, Stage.SIGNED, Stage.REGISTERED, Stage.LAND, Stage.STARTED, Stage.IN_STATS,
-    Stage.COMPLETED, Stage.PRODUCING, Stage.FULL_CAPACITY,
+    Stage.NEGOTIATING,
+    Stage.SIGNED,
+    Stage.REGISTERED,
+    Stage.LAND,
+    Stage.STARTED,
+    Stage.IN_STATS,
+    Stage.COMPLETED,
+    Stage.PRODUCING,
+    Stage.FULL_CAPACITY,
 )
 _RANK = {s: i for i, s in enumerate(PIPELINE)}
 
@@ -73,7 +80,10 @@ class Level(StrEnum):
 
 
 LEVEL_LABELS: dict[str, str] = {
-    Level.PROVINCIAL: "省级重点", Level.CITY: "市级重点", Level.COUNTY: "县级重点", Level.NONE: "非重点",
+    Level.PROVINCIAL: "省级重点",
+    Level.CITY: "市级重点",
+    Level.COUNTY: "县级重点",
+    Level.NONE: "非重点",
 }
 LEVEL_SHORT: dict[str, str] = {Level.PROVINCIAL: "省级", Level.CITY: "市级", Level.COUNTY: "县级"}
 
@@ -89,8 +99,12 @@ class Category(StrEnum):
 
 
 CATEGORY_LABELS: dict[str, str] = {
-    Category.INDUSTRY: "产业", Category.INFRASTRUCTURE: "基础设施", Category.LIVELIHOOD: "社会民生",
-    Category.SERVICE: "现代服务业", Category.AGRICULTURE: "农业农村", Category.URBAN: "城市更新",
+    Category.INDUSTRY: "产业",
+    Category.INFRASTRUCTURE: "基础设施",
+    Category.LIVELIHOOD: "社会民生",
+    Category.SERVICE: "现代服务业",
+    Category.AGRICULTURE: "农业农村",
+    Category.URBAN: "城市更新",
     Category.OTHER: "其他",
 }
 
@@ -105,8 +119,12 @@ class Chain(StrEnum):
 
 
 CHAIN_LABELS: dict[str, str] = {
-    Chain.PETROCHEM: "石化新材料", Chain.EQUIPMENT: "装备制造", Chain.FOOD: "健康食品",
-    Chain.TEXTILE: "轻工纺织", Chain.MARINE: "海洋经济", Chain.OTHER: "其他",
+    Chain.PETROCHEM: "石化新材料",
+    Chain.EQUIPMENT: "装备制造",
+    Chain.FOOD: "健康食品",
+    Chain.TEXTILE: "轻工纺织",
+    Chain.MARINE: "海洋经济",
+    Chain.OTHER: "其他",
 }
 LEADING_CHAINS = frozenset(c for c in Chain if c is not Chain.OTHER)
 
@@ -159,8 +177,9 @@ class TransitionFacts:
     resume_stage: str | None = None  # for a suspended project: the stage it was at
 
 
-def transition_problems(current: str, target: str, on: dt.date | None, facts: TransitionFacts,
-                        *, today: dt.date) -> list[str]:
+def transition_problems(
+    current: str, target: str, on: dt.date | None, facts: TransitionFacts, *, today: dt.date
+) -> list[str]:
     """Why ``current`` → ``target`` on date ``on`` is not allowed (empty list: allowed).
 
     Forward moves along the pipeline may skip stages (an infrastructure project has no 注册), except that
@@ -186,7 +205,7 @@ def transition_problems(current: str, target: str, on: dt.date | None, facts: Tr
         if r is None or not _RANK[Stage.STARTED] <= r < _RANK[Stage.FULL_CAPACITY]:
             problems.append("只有在建（开工至投产之间）的项目可以停缓建。")
         return problems
-    effective = cur
+    effective: Stage = cur
     if cur is Stage.SUSPENDED:
         effective = Stage(facts.resume_stage or Stage.STARTED)
         if _RANK[tgt] < _RANK[effective]:
@@ -230,7 +249,9 @@ class SigningKind(StrEnum):
 
 
 SIGNING_KIND_LABELS = {
-    SigningKind.INITIAL: "首次签约", SigningKind.CAPITAL_INCREASE: "增资", SigningKind.INVESTOR_CHANGE: "投资方变更",
+    SigningKind.INITIAL: "首次签约",
+    SigningKind.CAPITAL_INCREASE: "增资",
+    SigningKind.INVESTOR_CHANGE: "投资方变更",
 }
 
 TIERS: tuple[tuple[str, Decimal], ...] = (
@@ -349,8 +370,11 @@ class RuleKind(StrEnum):
 
 
 RULE_KIND_LABELS = {
-    RuleKind.MIN_INTENSITY: "投资强度下限（万元/亩）", RuleKind.MIN_TAX_PER_MU: "亩均税收下限（万元/亩）",
-    RuleKind.MIN_TOTAL: "总投资下限（万元）", RuleKind.CHAINS: "限定产业链", RuleKind.INDUSTRY: "限定行业代码",
+    RuleKind.MIN_INTENSITY: "投资强度下限（万元/亩）",
+    RuleKind.MIN_TAX_PER_MU: "亩均税收下限（万元/亩）",
+    RuleKind.MIN_TOTAL: "总投资下限（万元）",
+    RuleKind.CHAINS: "限定产业链",
+    RuleKind.INDUSTRY: "限定行业代码",
     RuleKind.MANUAL: "人工核查项",
 }
 
@@ -401,12 +425,26 @@ def _minimum(rule: RuleSpec, value: Decimal | None, what: str, unit: str, missin
     assert rule.threshold is not None
     limit = rule.threshold
     if value is None:
-        return RuleResult(rule.id, rule.kind, Outcome.NEEDS_REVIEW, None, limit, f"{missing}，无法计算{what}，请人工核查。")
+        return RuleResult(
+            rule.id, rule.kind, Outcome.NEEDS_REVIEW, None, limit, f"{missing}，无法计算{what}，请人工核查。"
+        )
     if value >= limit:  # exactly at the threshold passes: only "低于" is refused
-        return RuleResult(rule.id, rule.kind, Outcome.PASS, value, limit,
-                          f"{what}{_fmt(value)}{unit}，不低于{_fmt(limit)}{unit}。")
-    return RuleResult(rule.id, rule.kind, Outcome.FAIL, value, limit,
-                      f"{what}{_fmt(value)}{unit}，低于{_fmt(limit)}{unit}，原则上不引不建。")
+        return RuleResult(
+            rule.id,
+            rule.kind,
+            Outcome.PASS,
+            value,
+            limit,
+            f"{what}{_fmt(value)}{unit}，不低于{_fmt(limit)}{unit}。",
+        )
+    return RuleResult(
+        rule.id,
+        rule.kind,
+        Outcome.FAIL,
+        value,
+        limit,
+        f"{what}{_fmt(value)}{unit}，低于{_fmt(limit)}{unit}，原则上不引不建。",
+    )
 
 
 def evaluate_rule(rule: RuleSpec, project: ProjectProfile, ticked: bool | None = None) -> RuleResult:
@@ -424,31 +462,57 @@ def evaluate_rule(rule: RuleSpec, project: ProjectProfile, ticked: bool | None =
         allowed = "、".join(CHAIN_LABELS.get(v, v) for v in rule.values)
         chain = CHAIN_LABELS.get(project.chain, project.chain)
         ok = project.chain in rule.values
-        return RuleResult(rule.id, kind, Outcome.PASS if ok else Outcome.FAIL, chain, allowed,
-                          f"所属产业链“{chain}”{'属于' if ok else '不属于'}准入产业链（{allowed}）。")
+        return RuleResult(
+            rule.id,
+            kind,
+            Outcome.PASS if ok else Outcome.FAIL,
+            chain,
+            allowed,
+            f"所属产业链“{chain}”{'属于' if ok else '不属于'}准入产业链（{allowed}）。",
+        )
     if kind is RuleKind.INDUSTRY:
         allowed = "、".join(rule.values)
         code = project.industry_code
         if not code:
-            return RuleResult(rule.id, kind, Outcome.NEEDS_REVIEW, None, allowed, "未填写行业代码，请人工核查。")
+            return RuleResult(
+                rule.id, kind, Outcome.NEEDS_REVIEW, None, allowed, "未填写行业代码，请人工核查。"
+            )
         ok = any(code.startswith(prefix) for prefix in rule.values)
-        return RuleResult(rule.id, kind, Outcome.PASS if ok else Outcome.FAIL, code, allowed,
-                          f"行业代码{code}{'在' if ok else '不在'}准入范围（{allowed}）内。")
+        return RuleResult(
+            rule.id,
+            kind,
+            Outcome.PASS if ok else Outcome.FAIL,
+            code,
+            allowed,
+            f"行业代码{code}{'在' if ok else '不在'}准入范围（{allowed}）内。",
+        )
     label = rule.label or "人工核查项"
     if ticked is None:
         return RuleResult(rule.id, kind, Outcome.NEEDS_REVIEW, None, None, f"“{label}”尚未核查。")
-    return RuleResult(rule.id, kind, Outcome.PASS if ticked else Outcome.FAIL, "是" if ticked else "否", None,
-                      f"“{label}”核查{'通过' if ticked else '未通过'}。")
+    return RuleResult(
+        rule.id,
+        kind,
+        Outcome.PASS if ticked else Outcome.FAIL,
+        "是" if ticked else "否",
+        None,
+        f"“{label}”核查{'通过' if ticked else '未通过'}。",
+    )
 
 
-def evaluate_rules(rules: Sequence[RuleSpec], project: ProjectProfile,
-                   ticks: Mapping[int, bool] | None = None) -> tuple[Outcome, list[RuleResult]]:
+def evaluate_rules(
+    rules: Sequence[RuleSpec], project: ProjectProfile, ticks: Mapping[int, bool] | None = None
+) -> tuple[Outcome, list[RuleResult]]:
     """The overall outcome is FAIL if any rule fails, else NEEDS_REVIEW if any needs review, else PASS."""
     ticks = ticks or {}
     results = [evaluate_rule(r, project, ticks.get(r.id)) for r in rules]
     outcomes = {r.outcome for r in results}
-    overall = (Outcome.FAIL if Outcome.FAIL in outcomes
-               else Outcome.NEEDS_REVIEW if Outcome.NEEDS_REVIEW in outcomes else Outcome.PASS)
+    overall = (
+        Outcome.FAIL
+        if Outcome.FAIL in outcomes
+        else Outcome.NEEDS_REVIEW
+        if Outcome.NEEDS_REVIEW in outcomes
+        else Outcome.PASS
+    )
     return overall, results
 
 
@@ -469,8 +533,11 @@ class ApprovalStage(StrEnum):
 
 
 APPROVAL_STAGE_LABELS = {
-    ApprovalStage.PROJECT_LAND: "立项用地规划许可", ApprovalStage.ENGINEERING: "工程建设许可",
-    ApprovalStage.CONSTRUCTION: "施工许可", ApprovalStage.ACCEPTANCE: "竣工验收", ApprovalStage.PARALLEL: "并联事项",
+    ApprovalStage.PROJECT_LAND: "立项用地规划许可",
+    ApprovalStage.ENGINEERING: "工程建设许可",
+    ApprovalStage.CONSTRUCTION: "施工许可",
+    ApprovalStage.ACCEPTANCE: "竣工验收",
+    ApprovalStage.PARALLEL: "并联事项",
 }
 
 
@@ -487,8 +554,9 @@ def missing_doc_state(due: dt.date, supplied_on: dt.date | None, today: dt.date)
     return DocState.OVERDUE if today > due else DocState.PENDING
 
 
-def case_to_terminate(docs: Iterable[tuple[dt.date, dt.date | None]], today: dt.date,
-                      grace_workdays: int = 0) -> bool:
+def case_to_terminate(
+    docs: Iterable[tuple[dt.date, dt.date | None]], today: dt.date, grace_workdays: int = 0
+) -> bool:
     """A 容缺 case is terminated when a missing document is still not supplied ``grace_workdays`` working
     days after its due date (default 0: the day after the due date)."""
     return any(
@@ -516,8 +584,11 @@ class ReportStatus(StrEnum):
 
 
 REPORT_STATUS_LABELS = {
-    ReportStatus.DRAFT: "草稿", ReportStatus.SUBMITTED: "已提交", ReportStatus.RETURNED: "已退回",
-    ReportStatus.APPROVED: "已审核", ReportStatus.LOCKED: "已锁定",
+    ReportStatus.DRAFT: "草稿",
+    ReportStatus.SUBMITTED: "已提交",
+    ReportStatus.RETURNED: "已退回",
+    ReportStatus.APPROVED: "已审核",
+    ReportStatus.LOCKED: "已锁定",
 }
 
 
@@ -584,9 +655,13 @@ def report_problems(fig: ReportFigures, ctx: ReportContext) -> dict[str, str]:
         problems["ytd_wan"] = "累计完成投资不能为负数。"
         return problems
     if ctx.previous_ytd_wan is not None and fig.ytd_wan < ctx.previous_ytd_wan:
-        problems["ytd_wan"] = f"累计完成投资（{_fmt(fig.ytd_wan)}万元）不能小于此前月份的累计（{_fmt(ctx.previous_ytd_wan)}万元）。"
+        problems["ytd_wan"] = (
+            f"累计完成投资（{_fmt(fig.ytd_wan)}万元）不能小于此前月份的累计（{_fmt(ctx.previous_ytd_wan)}万元）。"
+        )
     elif ctx.next_ytd_wan is not None and fig.ytd_wan > ctx.next_ytd_wan:
-        problems["ytd_wan"] = f"累计完成投资（{_fmt(fig.ytd_wan)}万元）不能大于之后月份已报的累计（{_fmt(ctx.next_ytd_wan)}万元）。"
+        problems["ytd_wan"] = (
+            f"累计完成投资（{_fmt(fig.ytd_wan)}万元）不能大于之后月份已报的累计（{_fmt(ctx.next_ytd_wan)}万元）。"
+        )
     cumulative = ctx.completed_before_wan + fig.ytd_wan
     if cumulative > ctx.total_investment_wan:
         problems.setdefault(

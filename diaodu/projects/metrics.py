@@ -48,11 +48,17 @@ class ProjectData:
             b = self.base[pid]
             y = self.years.get(pid, {})
             out[pid] = ProjectRow(
-                id=pid, total_investment_wan=b["total_investment_wan"], chain=b["chain"], category=b["category"],
-                is_key=y.get("is_key", False), level=y.get("key_level", domain.Level.NONE),
-                is_new=y.get("is_new", False), annual_plan_wan=y.get("planned_investment_wan", Decimal(0)),
+                id=pid,
+                total_investment_wan=b["total_investment_wan"],
+                chain=b["chain"],
+                category=b["category"],
+                is_key=y.get("is_key", False),
+                level=y.get("key_level", domain.Level.NONE),
+                is_new=y.get("is_new", False),
+                annual_plan_wan=y.get("planned_investment_wan", Decimal(0)),
                 planned_start_quarter=y.get("planned_start_quarter"),
-                reached=domain.first_reached(self.events.get(pid, ())), recognised_on=b["recognised_on"],
+                reached=domain.first_reached(self.events.get(pid, ())),
+                recognised_on=b["recognised_on"],
                 ytd_wan=self.ytd_at(pid, month),
             )
         return out
@@ -63,31 +69,45 @@ def load(year: int, through_month: int, projects: QuerySet[Project] | None = Non
     qs = projects if projects is not None else Project.objects.all()
     end = domain.month_end(year, through_month)
     data = ProjectData(year, through_month)
-    for row in qs.values("id", "total_investment_wan", "chain", "category", "recognised_on", "org_unit__path"):
-        row["path"] = row.pop("org_unit__path")
-        data.base[row["id"]] = row
+    for row in qs.values(
+        "id", "total_investment_wan", "chain", "category", "recognised_on", "org_unit__path"
+    ):
+        base: dict[str, Any] = dict(row)
+        base["path"] = base.pop("org_unit__path")
+        data.base[base["id"]] = base
     ids = qs.values("id")
     for y in ProjectYear.objects.filter(project__in=ids, year=year).values(
         "project_id", "is_key", "key_level", "is_new", "planned_investment_wan", "planned_start_quarter"
     ):
-        data.years[y["project_id"]] = y
-    for pid, stage, on in (StageEvent.objects.filter(project__in=ids, on__lte=end)
-                           .values_list("project_id", "stage", "on")):
+        data.years[y["project_id"]] = dict(y)
+    for pid, stage, on in StageEvent.objects.filter(project__in=ids, on__lte=end).values_list(
+        "project_id", "stage", "on"
+    ):
         data.events[pid].append((stage, on))
     chains = {pid: b["chain"] for pid, b in data.base.items()}
     data.signings = [
         domain.Signing(pid, on, domain.SigningKind(kind), amount, chains.get(pid, domain.Chain.OTHER))
-        for pid, on, kind, amount in Signing.objects.filter(project__in=ids, on__lte=end)
-        .values_list("project_id", "on", "kind", "amount_wan")
+        for pid, on, kind, amount in Signing.objects.filter(project__in=ids, on__lte=end).values_list(
+            "project_id", "on", "kind", "amount_wan"
+        )
     ]
-    for pid, month, ytd in (MonthlyReport.objects.filter(
-        project__in=ids, year=year, month__lte=through_month, status__in=list(domain.COUNTED_REPORT_STATES)
-    ).order_by("month").values_list("project_id", "month", "ytd_wan")):
+    for pid, month, ytd in (
+        MonthlyReport.objects.filter(
+            project__in=ids,
+            year=year,
+            month__lte=through_month,
+            status__in=list(domain.COUNTED_REPORT_STATES),
+        )
+        .order_by("month")
+        .values_list("project_id", "month", "ytd_wan")
+    ):
         data.ytd[pid].append((month, ytd))
     return data
 
 
-def summary(data: ProjectData, *, month: int | None = None, cohort: domain.Cohort | None = None) -> dict[str, Any]:
+def summary(
+    data: ProjectData, *, month: int | None = None, cohort: domain.Cohort | None = None
+) -> dict[str, Any]:
     """The metrics object (issue 3 point 11): amounts in 万元, rates as fractions (None: nothing to measure).
 
     ``cohort`` (default: first signed in the year up to the month) is the signing cohort of 转化开工率 and 认定率.
@@ -105,8 +125,11 @@ def summary(data: ProjectData, *, month: int | None = None, cohort: domain.Cohor
     return {
         "key_projects": domain.key_project_summary(rows.values()),
         "start_rate": {
-            "new_planned": planned, "new_started": started, "rate": start_rate,
-            "q1_target": domain.START_RATE_Q1_TARGET, "q2_target": domain.START_RATE_Q2_TARGET,
+            "new_planned": planned,
+            "new_started": started,
+            "rate": start_rate,
+            "q1_target": domain.START_RATE_Q1_TARGET,
+            "q2_target": domain.START_RATE_Q2_TARGET,
         },
         "signed": domain.signed_tiers(counted, year, on),
         "conversion_start_rate": domain.conversion_start_rate(rows, members, on),
@@ -130,11 +153,15 @@ def _key(level: str | None) -> Callable[[ProjectRow], bool]:
     return lambda r: r.is_key and (level is None or r.level == level)
 
 
-def _count(pred: Callable[[ProjectRow], bool]) -> Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal]:
+def _count(
+    pred: Callable[[ProjectRow], bool],
+) -> Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal]:
     return lambda data, rows, month: Decimal(sum(1 for r in rows.values() if pred(r)))
 
 
-def _sum(pred: Callable[[ProjectRow], bool], attr: str) -> Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal]:
+def _sum(
+    pred: Callable[[ProjectRow], bool], attr: str
+) -> Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal]:
     return lambda data, rows, month: sum((getattr(r, attr) for r in rows.values() if pred(r)), Decimal(0))
 
 
@@ -143,6 +170,7 @@ def _signed(tier: str) -> Callable[[ProjectData, Mapping[int, ProjectRow], int],
         on = domain.month_end(data.year, month)
         counted = domain.counted_signings(s for s in data.signings if s.project_id in rows and s.on <= on)
         return Decimal(domain.signed_tiers(counted, data.year, on)[tier])
+
     return compute
 
 
@@ -150,18 +178,26 @@ def _start_rate(level: str | None) -> Callable[[ProjectData, Mapping[int, Projec
     def compute(data: ProjectData, rows: Mapping[int, ProjectRow], month: int) -> Decimal | None:
         chosen = [r for r in rows.values() if level is None or r.level == level]
         return domain.start_rate(chosen, domain.month_end(data.year, month))[2]
+
     return compute
 
 
 def _reached_in_year(stage: Stage) -> Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal]:
     """Industrial projects of ≥1亿 that reached ``stage`` in the year by the end of the month."""
+
     def compute(data: ProjectData, rows: Mapping[int, ProjectRow], month: int) -> Decimal:
         on = domain.month_end(data.year, month)
-        return Decimal(sum(
-            1 for r in rows.values()
-            if r.category == domain.Category.INDUSTRY and r.total_investment_wan >= domain.TIERS[0][1]
-            and r.reached_by(stage, on) and r.reached[stage].year == data.year
-        ))
+        return Decimal(
+            sum(
+                1
+                for r in rows.values()
+                if r.category == domain.Category.INDUSTRY
+                and r.total_investment_wan >= domain.TIERS[0][1]
+                and r.reached_by(stage, on)
+                and r.reached[stage].year == data.year
+            )
+        )
+
     return compute
 
 
@@ -174,14 +210,22 @@ METRICS: dict[str, Metric] = {
     "key_projects_count": Metric("个", _count(_key(None)), "重点项目数"),
     "city_key_projects_count": Metric("个", _count(_key(CITY)), "市级重点项目数"),
     "county_key_projects_count": Metric("个", _count(_key(COUNTY)), "县级重点项目数"),
-    "key_total_investment_wan": Metric("万元", _sum(_key(None), "total_investment_wan"), "重点项目计划总投资"),
-    "city_key_total_investment_wan": Metric("万元", _sum(_key(CITY), "total_investment_wan"), "市级重点项目计划总投资"),
-    "county_key_total_investment_wan": Metric("万元", _sum(_key(COUNTY), "total_investment_wan"),
-                                              "县级重点项目计划总投资"),
+    "key_total_investment_wan": Metric(
+        "万元", _sum(_key(None), "total_investment_wan"), "重点项目计划总投资"
+    ),
+    "city_key_total_investment_wan": Metric(
+        "万元", _sum(_key(CITY), "total_investment_wan"), "市级重点项目计划总投资"
+    ),
+    "county_key_total_investment_wan": Metric(
+        "万元", _sum(_key(COUNTY), "total_investment_wan"), "县级重点项目计划总投资"
+    ),
     "key_annual_investment_ytd_wan": Metric("万元", _sum(_key(None), "ytd_wan"), "重点项目年度累计完成投资"),
-    "city_key_annual_investment_ytd_wan": Metric("万元", _sum(_key(CITY), "ytd_wan"), "市级重点项目年度累计完成投资"),
-    "county_key_annual_investment_ytd_wan": Metric("万元", _sum(_key(COUNTY), "ytd_wan"),
-                                                   "县级重点项目年度累计完成投资"),
+    "city_key_annual_investment_ytd_wan": Metric(
+        "万元", _sum(_key(CITY), "ytd_wan"), "市级重点项目年度累计完成投资"
+    ),
+    "county_key_annual_investment_ytd_wan": Metric(
+        "万元", _sum(_key(COUNTY), "ytd_wan"), "县级重点项目年度累计完成投资"
+    ),
     "new_key_start_rate": Metric("fraction", _start_rate(None), "新建重点项目开工率"),
     "city_new_key_start_rate": Metric("fraction", _start_rate(CITY), "市级新建重点项目开工率"),
     "new_started_ge_1yi_count": Metric("个", _reached_in_year(Stage.STARTED), "新开工过亿元产业项目数"),
@@ -202,7 +246,10 @@ def convert(value: Decimal, metric_unit: str, indicator_unit: str) -> Decimal:
 
 
 def indicator_series(
-    requests: Mapping[tuple[int, int], tuple[str, str]], unit_paths: Mapping[int, str], *, year: int,
+    requests: Mapping[tuple[int, int], tuple[str, str]],
+    unit_paths: Mapping[int, str],
+    *,
+    year: int,
     through_month: int,
 ) -> dict[tuple[int, int], list[tuple[int, Decimal]]]:
     """Monthly values, 1..``through_month``, for (indicator id, org unit id) → (metric key, indicator unit).

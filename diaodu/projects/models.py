@@ -7,6 +7,9 @@ MonthlyReport (月度调度) → Blocker (需协调问题). Rules and vocabulari
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -24,18 +27,21 @@ from diaodu.projects.querysets import (
 )
 
 
-def _choices(labels: dict[str, str]) -> list[tuple[str, str]]:
+def _choices(labels: Mapping[Any, str]) -> list[tuple[str, str]]:
     return [(str(k), v) for k, v in labels.items()]
 
 
 STAGE_CHOICES = _choices(domain.STAGE_LABELS)
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 def validate_project_code(value: str) -> None:
     if value and not domain.is_valid_project_code(value):
-        raise ValidationError(_("项目代码格式应为 YYMM-RRRRRR-DD-TT-NNNNNC（如 2306-320924-89-02-799920）或旧格式 "
-                                "YYYY-RRRRRR-DD-DD-NNNNN。"))
+        raise ValidationError(
+            _(
+                "项目代码格式应为 YYMM-RRRRRR-DD-TT-NNNNNC（如 2306-320924-89-02-799920）或旧格式 "
+                "YYYY-RRRRRR-DD-DD-NNNNN。"
+            )
+        )
 
 
 def validate_credit_code(value: str) -> None:
@@ -56,40 +62,72 @@ class Project(models.Model):
         _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code]
     )
     org_unit = models.ForeignKey(
-        "orgunits.OrgUnit", verbose_name=_("所在板块/园区/镇"), on_delete=models.PROTECT, related_name="projects"
+        "orgunits.OrgUnit",
+        verbose_name=_("所在板块/园区/镇"),
+        on_delete=models.PROTECT,
+        related_name="projects",
     )
     department = models.ForeignKey(
-        "orgunits.OrgUnit", verbose_name=_("责任部门"), null=True, blank=True, on_delete=models.PROTECT,
+        "orgunits.OrgUnit",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("挂钩领导"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("挂钩领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     leader_name = models.CharField(_("挂钩领导（姓名）"), max_length=32, blank=True)
-    level = models.CharField(_("项目层级"), max_length=12, choices=_choices(domain.LEVEL_LABELS),
-                             default=domain.Level.NONE)
-    category = models.CharField(_("项目类别"), max_length=16, choices=_choices(domain.CATEGORY_LABELS),
-                                default=domain.Category.INDUSTRY)
-    industry_code = models.CharField(_("行业代码"), max_length=5, blank=True, validators=[validate_industry_code])
-    chain = models.CharField(_("产业链"), max_length=12, choices=_choices(domain.CHAIN_LABELS),
-                             default=domain.Chain.OTHER)
-    total_investment_wan = models.DecimalField(_("计划总投资（万元）"), **MONEY,
-                                               validators=[MinValueValidator(0)])
-    foreign_capital_wusd = models.DecimalField(_("外资（万美元）"), **MONEY, null=True, blank=True)
-    land_area_mu = models.DecimalField(_("用地面积（亩）"), max_digits=10, decimal_places=2, null=True, blank=True)
-    expected_sales_wan = models.DecimalField(_("达产年销售（万元）"), **MONEY, null=True, blank=True)
-    expected_tax_wan = models.DecimalField(_("达产年税收（万元）"), **MONEY, null=True, blank=True)
+    level = models.CharField(
+        _("项目层级"), max_length=12, choices=_choices(domain.LEVEL_LABELS), default=domain.Level.NONE
+    )
+    category = models.CharField(
+        _("项目类别"),
+        max_length=16,
+        choices=_choices(domain.CATEGORY_LABELS),
+        default=domain.Category.INDUSTRY,
+    )
+    industry_code = models.CharField(
+        _("行业代码"), max_length=5, blank=True, validators=[validate_industry_code]
+    )
+    chain = models.CharField(
+        _("产业链"), max_length=12, choices=_choices(domain.CHAIN_LABELS), default=domain.Chain.OTHER
+    )
+    total_investment_wan = models.DecimalField(
+        _("计划总投资（万元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    foreign_capital_wusd = models.DecimalField(
+        _("外资（万美元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    land_area_mu = models.DecimalField(
+        _("用地面积（亩）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    expected_sales_wan = models.DecimalField(
+        _("达产年销售（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    expected_tax_wan = models.DecimalField(
+        _("达产年税收（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     content = models.TextField(_("建设内容"), blank=True)
     planned_start = models.DateField(_("计划开工"), null=True, blank=True)
     planned_completion = models.DateField(_("计划竣工"), null=True, blank=True)
-    stage = models.CharField(_("当前阶段"), max_length=16, choices=STAGE_CHOICES, default=domain.Stage.NEGOTIATING)
+    stage = models.CharField(
+        _("当前阶段"), max_length=16, choices=STAGE_CHOICES, default=domain.Stage.NEGOTIATING
+    )
     stage_on = models.DateField(_("阶段日期"), null=True, blank=True)
     resume_stage = models.CharField(max_length=16, choices=STAGE_CHOICES, blank=True, editable=False)
-    recognised_on = models.DateField(_("认定日期"), null=True, blank=True,
-                                     help_text=_("上级平台或评审组认定为重点产业项目的日期"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    recognised_on = models.DateField(
+        _("认定日期"), null=True, blank=True, help_text=_("上级平台或评审组认定为重点产业项目的日期")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -101,7 +139,9 @@ class Project(models.Model):
         verbose_name_plural = _("项目")
         ordering = ["org_unit", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="project_code_unique_when_set"),
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="project_code_unique_when_set"
+            ),
         ]
         indexes = [models.Index(fields=["org_unit", "stage"], name="project_unit_stage_idx")]
 
@@ -120,17 +160,24 @@ class Project(models.Model):
 class ProjectYear(models.Model):
     """A project's plan for one year; ``is_key`` puts it on that year's key-project list (市级/县级)."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="years")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="years"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     is_new = models.BooleanField(_("新建"), default=True, help_text=_("新建或续建（按年度）"))
-    planned_investment_wan = models.DecimalField(_("年度计划投资（万元）"), **MONEY, default=0)
-    completed_before_wan = models.DecimalField(_("年初开累完成投资（万元）"), **MONEY, default=0)
+    planned_investment_wan = models.DecimalField(
+        _("年度计划投资（万元）"), max_digits=14, decimal_places=2, default=0
+    )
+    completed_before_wan = models.DecimalField(
+        _("年初开累完成投资（万元）"), max_digits=14, decimal_places=2, default=0
+    )
     planned_start_quarter = models.PositiveSmallIntegerField(
         _("计划开工季度"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
     is_key = models.BooleanField(_("重点项目"), default=False)
-    key_level = models.CharField(_("重点层级"), max_length=12, choices=_choices(domain.LEVEL_LABELS),
-                                 default=domain.Level.NONE)
+    key_level = models.CharField(
+        _("重点层级"), max_length=12, choices=_choices(domain.LEVEL_LABELS), default=domain.Level.NONE
+    )
     milestones = models.TextField(_("年度节点目标"), blank=True)
 
     objects = ProjectChildQuerySet.as_manager()
@@ -146,13 +193,16 @@ class ProjectYear(models.Model):
 
 
 class StageEvent(models.Model):
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="events")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="events"
+    )
     from_stage = models.CharField(_("原阶段"), max_length=16, choices=STAGE_CHOICES, blank=True)
     stage = models.CharField(_("阶段"), max_length=16, choices=STAGE_CHOICES)
     on = models.DateField(_("日期"))
     note = models.TextField(_("佐证说明"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProjectChildQuerySet.as_manager()
@@ -169,17 +219,27 @@ class StageEvent(models.Model):
 class Signing(models.Model):
     """One signed agreement (签约): counted once at the first signing; a capital increase by its increment."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="signings")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="signings"
+    )
     on = models.DateField(_("签约日期"))
-    kind = models.CharField(_("类型"), max_length=20, choices=_choices(domain.SIGNING_KIND_LABELS),
-                            default=domain.SigningKind.INITIAL)
-    amount_wan = models.DecimalField(_("签约金额（万元）"), **MONEY, help_text=_("增资只填增加部分"))
+    kind = models.CharField(
+        _("类型"),
+        max_length=20,
+        choices=_choices(domain.SIGNING_KIND_LABELS),
+        default=domain.SigningKind.INITIAL,
+    )
+    amount_wan = models.DecimalField(
+        _("签约金额（万元）"), max_digits=14, decimal_places=2, help_text=_("增资只填增加部分")
+    )
     investor_name = models.CharField(_("投资方"), max_length=120, blank=True)
-    investor_credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True,
-                                            validators=[validate_credit_code])
+    investor_credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code]
+    )
     note = models.TextField(_("说明"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProjectChildQuerySet.as_manager()
@@ -199,8 +259,9 @@ class Signing(models.Model):
 class RuleSet(models.Model):
     """A versioned set of 签约预审 rules for an org unit (and its subtree), e.g. the 临港 chemical park."""
 
-    org_unit = models.ForeignKey("orgunits.OrgUnit", verbose_name=_("适用单位"), on_delete=models.PROTECT,
-                                 related_name="+")
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name=_("适用单位"), on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("名称"), max_length=100)
     version = models.PositiveIntegerField(_("版本"), default=1)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -213,14 +274,18 @@ class RuleSet(models.Model):
         verbose_name = _("预审规则集")
         verbose_name_plural = _("预审规则集")
         ordering = ["org_unit", "name", "-version"]
-        constraints = [models.UniqueConstraint(fields=["org_unit", "name", "version"], name="ruleset_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "name", "version"], name="ruleset_version_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
 
 
 class Rule(models.Model):
-    ruleset = models.ForeignKey(RuleSet, verbose_name=_("规则集"), on_delete=models.CASCADE, related_name="rules")
+    ruleset = models.ForeignKey(
+        RuleSet, verbose_name=_("规则集"), on_delete=models.CASCADE, related_name="rules"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=_choices(domain.RULE_KIND_LABELS))
     label = models.CharField(_("名称"), max_length=100, blank=True)
     threshold = models.DecimalField(_("阈值"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -248,17 +313,21 @@ class Rule(models.Model):
 
 
 class PreReview(models.Model):
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="prereviews")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="prereviews"
+    )
     ruleset = models.ForeignKey(RuleSet, verbose_name=_("规则集"), on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(_("结论"), max_length=16, choices=_choices(domain.OUTCOME_LABELS))
     results = models.JSONField(_("逐条结果"), default=list)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(_("预审时间"))
     overridden = models.BooleanField(_("批准放行"), default=False)
     override_reason = models.TextField(_("放行理由"), blank=True)
-    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     overridden_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProjectChildQuerySet.as_manager()
@@ -278,8 +347,9 @@ class PreReview(models.Model):
 class ApprovalTemplate(models.Model):
     """The approvals checklist for a project category (e.g. 产业类), copied onto each project."""
 
-    category = models.CharField(_("项目类别"), max_length=16, choices=_choices(domain.CATEGORY_LABELS),
-                                unique=True)
+    category = models.CharField(
+        _("项目类别"), max_length=16, choices=_choices(domain.CATEGORY_LABELS), unique=True
+    )
     name = models.CharField(_("名称"), max_length=100)
 
     class Meta:
@@ -294,9 +364,17 @@ class ApprovalTemplateItem(models.Model):
     template = models.ForeignKey(ApprovalTemplate, on_delete=models.CASCADE, related_name="items")
     stage = models.CharField(_("阶段"), max_length=16, choices=_choices(domain.APPROVAL_STAGE_LABELS))
     name = models.CharField(_("事项"), max_length=100)
-    key = models.SlugField(_("标识"), max_length=40, blank=True, help_text=_("如 land_contract、construction_permit"))
-    lead_department = models.ForeignKey("orgunits.OrgUnit", verbose_name=_("牵头部门"), null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="+")
+    key = models.SlugField(
+        _("标识"), max_length=40, blank=True, help_text=_("如 land_contract、construction_permit")
+    )
+    lead_department = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("牵头部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -318,15 +396,24 @@ class ApprovalStatus(models.TextChoices):
 
 
 class ApprovalItem(models.Model):
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="approvals")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="approvals"
+    )
     stage = models.CharField(_("阶段"), max_length=16, choices=_choices(domain.APPROVAL_STAGE_LABELS))
     name = models.CharField(_("事项"), max_length=100)
     key = models.SlugField(_("标识"), max_length=40, blank=True)
-    lead_department = models.ForeignKey("orgunits.OrgUnit", verbose_name=_("牵头部门"), null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="+")
+    lead_department = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("牵头部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     planned_on = models.DateField(_("计划办结"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ApprovalStatus.choices,
-                              default=ApprovalStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
     done_on = models.DateField(_("实际办结"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
 
@@ -348,8 +435,9 @@ class ApprovalItem(models.Model):
 class MissingDocument(models.Model):
     """容缺后补: a document the case was accepted without, against a written undertaking with a due date."""
 
-    approval = models.ForeignKey(ApprovalItem, verbose_name=_("审批事项"), on_delete=models.CASCADE,
-                                 related_name="missing_documents")
+    approval = models.ForeignKey(
+        ApprovalItem, verbose_name=_("审批事项"), on_delete=models.CASCADE, related_name="missing_documents"
+    )
     name = models.CharField(_("材料"), max_length=100)
     due_on = models.DateField(_("承诺补齐日期"))
     supplied_on = models.DateField(_("实际补齐日期"), null=True, blank=True)
@@ -369,24 +457,33 @@ class MissingDocument(models.Model):
 
 
 class MonthlyReport(models.Model):
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="reports")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="reports"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
-    month_wan = models.DecimalField(_("本月完成投资（万元）"), **MONEY, default=0)
-    ytd_wan = models.DecimalField(_("年度累计完成投资（万元）"), **MONEY, default=0)
+    month_wan = models.DecimalField(_("本月完成投资（万元）"), max_digits=14, decimal_places=2, default=0)
+    ytd_wan = models.DecimalField(_("年度累计完成投资（万元）"), max_digits=14, decimal_places=2, default=0)
     progress = models.TextField(_("形象进度"), blank=True)
     stage_note = models.TextField(_("阶段变化"), blank=True)
     confirm_note = models.CharField(_("异常确认说明"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=_choices(domain.REPORT_STATUS_LABELS),
-                              default=domain.ReportStatus.DRAFT)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=_choices(domain.REPORT_STATUS_LABELS),
+        default=domain.ReportStatus.DRAFT,
+    )
     review_comment = models.TextField(_("审核意见"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -429,15 +526,27 @@ class BlockerStatus(models.TextChoices):
 class Blocker(models.Model):
     """A problem needing coordination raised in a monthly report; the supervision app routes it."""
 
-    report = models.ForeignKey(MonthlyReport, verbose_name=_("月报"), on_delete=models.CASCADE,
-                               related_name="blockers")
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="blockers")
+    report = models.ForeignKey(
+        MonthlyReport, verbose_name=_("月报"), on_delete=models.CASCADE, related_name="blockers"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="blockers"
+    )
     description = models.TextField(_("问题描述"))
-    category = models.CharField(_("类别"), max_length=12, choices=BlockerCategory.choices,
-                                default=BlockerCategory.OTHER)
-    department = models.ForeignKey("orgunits.OrgUnit", verbose_name=_("责任部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("状态"), max_length=10, choices=BlockerStatus.choices, default=BlockerStatus.OPEN)
+    category = models.CharField(
+        _("类别"), max_length=12, choices=BlockerCategory.choices, default=BlockerCategory.OTHER
+    )
+    department = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BlockerStatus.choices, default=BlockerStatus.OPEN
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProjectChildQuerySet.as_manager()

@@ -4,7 +4,12 @@ Each function is atomic, checks the actor's data scope and writes its audit rows
 """
 
 from diaodu.projects.services._common import WorkflowError
-from diaodu.projects.services.bulk import ProjectImport, ReportImport, import_approved_reports, import_projects
+from diaodu.projects.services.bulk import (
+    ProjectImport,
+    ReportImport,
+    import_approved_reports,
+    import_projects,
+)
 from diaodu.projects.services.projects import (
     RuleInput,
     accept_with_missing_documents,

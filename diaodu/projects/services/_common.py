@@ -40,9 +40,17 @@ def require_config(actor: Any) -> None:
         raise PermissionDenied
 
 
-def audit_row(*, actor: Any, action: str, obj: models.Model, org_unit_id: int | None,
-              before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None,
-              reason: str = "", actor_name: str = "") -> AuditEvent:
+def audit_row(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    org_unit_id: int | None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+    actor_name: str = "",
+) -> AuditEvent:
     """An unsaved audit row with exactly the fields :func:`diaodu.audit.services.record` writes.
 
     Only for bulk writes (demo data, imports), which then ``AuditEvent.objects.bulk_create`` the rows inside

@@ -31,12 +31,14 @@ from diaodu.projects.services.reports import REPORT_FIELDS
 class ProjectImport:
     project: Project  # unsaved, stage left at 在谈
     years: list[ProjectYear] = field(default_factory=list)  # unsaved, project unset
-    events: list[tuple[str, dt.date, str]] = field(default_factory=list)  # (stage, date, evidence note)
+    events: Sequence[tuple[str, dt.date, str]] = field(default_factory=list)  # (stage, date, evidence note)
     signings: list[Signing] = field(default_factory=list)  # unsaved, project unset
 
 
 @transaction.atomic
-def import_projects(rows: Sequence[ProjectImport], *, actor: Any, today: dt.date | None = None) -> list[Project]:
+def import_projects(
+    rows: Sequence[ProjectImport], *, actor: Any, today: dt.date | None = None
+) -> list[Project]:
     """Validate every row (all or nothing), then write projects, plans, events and signings with their audit."""
     day = today_for(today)
     errors: dict[str, Any] = {}
@@ -78,15 +80,24 @@ def import_projects(rows: Sequence[ProjectImport], *, actor: Any, today: dt.date
     events: list[StageEvent] = []
     signings: list[Signing] = []
     for row, p in zip(rows, projects, strict=True):
-        audit.append(audit_row(actor=actor, action=AuditAction.CREATE, obj=p, org_unit_id=p.org_unit_id,
-                               after=snapshot(p, PROJECT_FIELDS)))
+        audit.append(
+            audit_row(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=p,
+                org_unit_id=p.org_unit_id,
+                after=snapshot(p, PROJECT_FIELDS),
+            )
+        )
         for y in row.years:
             y.project = p
             years.append(y)
-        previous = domain.Stage.NEGOTIATING
-        for stage, on, note in row.events:
-            events.append(StageEvent(project=p, from_stage=previous, stage=stage, on=on, note=note, actor=user))
-            previous = domain.Stage(stage)
+        previous: str = domain.Stage.NEGOTIATING
+        for to, on, note in row.events:
+            events.append(
+                StageEvent(project=p, from_stage=previous, stage=to, on=on, note=note, actor=user)
+            )
+            previous = to
         for s in row.signings:
             s.project = p
             s.actor = user
@@ -95,12 +106,36 @@ def import_projects(rows: Sequence[ProjectImport], *, actor: Any, today: dt.date
     StageEvent.objects.bulk_create(events)
     Signing.objects.bulk_create(signings)
     units = {p.pk: p.org_unit_id for p in projects}
-    audit += [audit_row(actor=actor, action=AuditAction.CREATE, obj=y, org_unit_id=units[y.project_id],
-                        after=snapshot(y, YEAR_FIELDS) | {"year": y.year}) for y in years]
-    audit += [audit_row(actor=actor, action=AuditAction.CREATE, obj=e, org_unit_id=units[e.project_id],
-                        after=snapshot(e, ("from_stage", "stage", "on", "note"))) for e in events]
-    audit += [audit_row(actor=actor, action=AuditAction.CREATE, obj=s, org_unit_id=units[s.project_id],
-                        after=snapshot(s, ("on", "kind", "amount_wan", "investor_name"))) for s in signings]
+    audit += [
+        audit_row(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=y,
+            org_unit_id=units[y.project_id],
+            after=snapshot(y, YEAR_FIELDS) | {"year": y.year},
+        )
+        for y in years
+    ]
+    audit += [
+        audit_row(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=e,
+            org_unit_id=units[e.project_id],
+            after=snapshot(e, ("from_stage", "stage", "on", "note")),
+        )
+        for e in events
+    ]
+    audit += [
+        audit_row(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=s,
+            org_unit_id=units[s.project_id],
+            after=snapshot(s, ("on", "kind", "amount_wan", "investor_name")),
+        )
+        for s in signings
+    ]
     AuditEvent.objects.bulk_create(audit)
     return projects
 
@@ -115,13 +150,17 @@ class ReportImport:
 
 
 @transaction.atomic
-def import_approved_reports(rows: Sequence[ReportImport], *, year: int, officer: Any, reviewer: Any,
-                            today: dt.date | None = None) -> list[MonthlyReport]:
+def import_approved_reports(
+    rows: Sequence[ReportImport], *, year: int, officer: Any, reviewer: Any, today: dt.date | None = None
+) -> list[MonthlyReport]:
     """Reports entered and submitted by ``officer`` and approved by ``reviewer``, as the workflow would; rows
     of one project must come in month order and the project must have no report for the year yet."""
     day = today_for(today)
-    plans = dict(ProjectYear.objects.filter(project__in={r.project.pk for r in rows}, year=year)
-                 .values_list("project_id", "completed_before_wan"))
+    plans = dict(
+        ProjectYear.objects.filter(project__in={r.project.pk for r in rows}, year=year).values_list(
+            "project_id", "completed_before_wan"
+        )
+    )
     if MonthlyReport.objects.filter(project__in={r.project.pk for r in rows}, year=year).exists():
         raise ValidationError("这些项目在该年度已有月报，不能批量导入。")
     last: dict[int, tuple[Decimal, Decimal]] = {}
@@ -134,10 +173,13 @@ def import_approved_reports(rows: Sequence[ReportImport], *, year: int, officer:
     for row in rows:
         p = row.project
         prev = last.get(p.pk)
-        ctx = domain.ReportContext(today=day, total_investment_wan=p.total_investment_wan,
-                                   completed_before_wan=plans.get(p.pk, Decimal(0)),
-                                   previous_ytd_wan=prev[0] if prev else None,
-                                   previous_month_wan=prev[1] if prev else None)
+        ctx = domain.ReportContext(
+            today=day,
+            total_investment_wan=p.total_investment_wan,
+            completed_before_wan=plans.get(p.pk, Decimal(0)),
+            previous_ytd_wan=prev[0] if prev else None,
+            previous_month_wan=prev[1] if prev else None,
+        )
         fig = domain.ReportFigures(year, row.month, row.ytd_wan, row.confirm_note)
         problems = domain.report_problems(fig, ctx)
         if problems:
@@ -145,11 +187,24 @@ def import_approved_reports(rows: Sequence[ReportImport], *, year: int, officer:
             continue
         month_wan = fig.month_wan(ctx)
         last[p.pk] = (row.ytd_wan, month_wan)
-        reports.append(MonthlyReport(
-            project=p, year=year, month=row.month, ytd_wan=row.ytd_wan, month_wan=month_wan, progress=row.progress,
-            confirm_note=row.confirm_note, status=domain.ReportStatus.APPROVED, created_by=officer,
-            submitted_by=officer, submitted_at=now, reviewed_by=reviewer, reviewed_at=now, version=3,
-        ))
+        reports.append(
+            MonthlyReport(
+                project=p,
+                year=year,
+                month=row.month,
+                ytd_wan=row.ytd_wan,
+                month_wan=month_wan,
+                progress=row.progress,
+                confirm_note=row.confirm_note,
+                status=domain.ReportStatus.APPROVED,
+                created_by=officer,
+                submitted_by=officer,
+                submitted_at=now,
+                reviewed_by=reviewer,
+                reviewed_at=now,
+                version=3,
+            )
+        )
     if errors:
         raise ValidationError(errors)
     created = MonthlyReport.objects.bulk_create(reports)
@@ -157,10 +212,28 @@ def import_approved_reports(rows: Sequence[ReportImport], *, year: int, officer:
     for r in created:
         unit = r.project.org_unit_id
         draft = snapshot(r, REPORT_FIELDS) | {"status": domain.ReportStatus.DRAFT}
-        audit.append(audit_row(actor=officer, action=AuditAction.CREATE, obj=r, org_unit_id=unit, after=draft))
-        audit.append(audit_row(actor=officer, action=AuditAction.SUBMIT, obj=r, org_unit_id=unit,
-                               before={"status": "draft"}, after={"status": "submitted"}))
-        audit.append(audit_row(actor=reviewer, action=AuditAction.APPROVE, obj=r, org_unit_id=unit,
-                               before={"status": "submitted"}, after={"status": "approved"}))
+        audit.append(
+            audit_row(actor=officer, action=AuditAction.CREATE, obj=r, org_unit_id=unit, after=draft)
+        )
+        audit.append(
+            audit_row(
+                actor=officer,
+                action=AuditAction.SUBMIT,
+                obj=r,
+                org_unit_id=unit,
+                before={"status": "draft"},
+                after={"status": "submitted"},
+            )
+        )
+        audit.append(
+            audit_row(
+                actor=reviewer,
+                action=AuditAction.APPROVE,
+                obj=r,
+                org_unit_id=unit,
+                before={"status": "submitted"},
+                after={"status": "approved"},
+            )
+        )
     AuditEvent.objects.bulk_create(audit)
     return created

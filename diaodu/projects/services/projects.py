@@ -33,12 +33,36 @@ from diaodu.projects.models import (
 from diaodu.projects.services._common import WorkflowError, require_any_unit, require_config, today_for
 
 PROJECT_FIELDS = (
-    "name", "code", "investor_name", "investor_credit_code", "org_unit", "department", "leader", "leader_name",
-    "level", "category", "industry_code", "chain", "total_investment_wan", "foreign_capital_wusd", "land_area_mu",
-    "expected_sales_wan", "expected_tax_wan", "content", "planned_start", "planned_completion",
+    "name",
+    "code",
+    "investor_name",
+    "investor_credit_code",
+    "org_unit",
+    "department",
+    "leader",
+    "leader_name",
+    "level",
+    "category",
+    "industry_code",
+    "chain",
+    "total_investment_wan",
+    "foreign_capital_wusd",
+    "land_area_mu",
+    "expected_sales_wan",
+    "expected_tax_wan",
+    "content",
+    "planned_start",
+    "planned_completion",
 )
-YEAR_FIELDS = ("is_new", "planned_investment_wan", "completed_before_wan", "planned_start_quarter", "is_key",
-               "key_level", "milestones")
+YEAR_FIELDS = (
+    "is_new",
+    "planned_investment_wan",
+    "completed_before_wan",
+    "planned_start_quarter",
+    "is_key",
+    "key_level",
+    "milestones",
+)
 EDIT_PERMS = (Perm.ENTER_DATA, Perm.REVIEW_DATA)
 
 
@@ -50,23 +74,39 @@ def _clean(obj: Any, exclude: Iterable[str] = ()) -> None:
 
 
 @transaction.atomic
-def create_project(*, actor: Any, org_unit: OrgUnit, name: str, total_investment_wan: Decimal,
-                   stage: str = domain.Stage.NEGOTIATING, stage_on: dt.date | None = None,
-                   **fields: Any) -> Project:
+def create_project(
+    *,
+    actor: Any,
+    org_unit: OrgUnit,
+    name: str,
+    total_investment_wan: Decimal,
+    stage: str = domain.Stage.NEGOTIATING,
+    stage_on: dt.date | None = None,
+    **fields: Any,
+) -> Project:
     """A new project in ``org_unit`` (the actor must be able to enter data there)."""
     require_unit(actor, org_unit.pk, Perm.ENTER_DATA)
-    project = Project(org_unit=org_unit, name=name, total_investment_wan=total_investment_wan,
-                      created_by=actor if getattr(actor, "is_authenticated", False) else None, **fields)
+    project = Project(
+        org_unit=org_unit,
+        name=name,
+        total_investment_wan=total_investment_wan,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **fields,
+    )
     _clean(project, exclude=["created_by", "leader", "department"])
     project.save()
     record(actor=actor, action=AuditAction.CREATE, obj=project, after=snapshot(project, PROJECT_FIELDS))
     if stage != domain.Stage.NEGOTIATING:
-        record_stage(project, actor=actor, stage=stage, on=stage_on or timezone.localdate(), note="建档时的阶段")
+        record_stage(
+            project, actor=actor, stage=stage, on=stage_on or timezone.localdate(), note="建档时的阶段"
+        )
     return project
 
 
 @transaction.atomic
-def update_project(project: Project, *, actor: Any, expected_version: int | None = None, **changes: Any) -> Project:
+def update_project(
+    project: Project, *, actor: Any, expected_version: int | None = None, **changes: Any
+) -> Project:
     """Change library fields (not the stage: use :func:`record_stage`). Moving a project to another unit
     needs the right to enter data in both."""
     unknown = set(changes) - set(PROJECT_FIELDS)
@@ -115,13 +155,25 @@ def set_project_year(project: Project, *, actor: Any, year: int, **values: Any) 
     _clean(row, exclude=["project"])
     if creating:
         row.save()
-        record(actor=actor, action=AuditAction.CREATE, obj=row, org_unit_id=project.org_unit_id,
-               after=after | {"year": year})
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=row,
+            org_unit_id=project.org_unit_id,
+            after=after | {"year": year},
+        )
         return row
     b, a = changed(before, after)
     if a:
         row.save(update_fields=list(a))
-        record(actor=actor, action=AuditAction.UPDATE, obj=row, org_unit_id=project.org_unit_id, before=b, after=a)
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=row,
+            org_unit_id=project.org_unit_id,
+            before=b,
+            after=a,
+        )
     return row
 
 
@@ -138,8 +190,15 @@ def _signing_blocked(project: Project) -> bool:
 
 
 @transaction.atomic
-def record_stage(project: Project, *, actor: Any, stage: str, on: dt.date | None, note: str = "",
-                 today: dt.date | None = None) -> StageEvent:
+def record_stage(
+    project: Project,
+    *,
+    actor: Any,
+    stage: str,
+    on: dt.date | None,
+    note: str = "",
+    today: dt.date | None = None,
+) -> StageEvent:
     """Move the project to ``stage`` on ``on`` if the domain rule allows it; a dated, audited event."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     require_any_unit(actor, project.org_unit_id, EDIT_PERMS)
@@ -153,23 +212,49 @@ def record_stage(project: Project, *, actor: Any, stage: str, on: dt.date | None
         raise WorkflowError(problems)
     assert on is not None
     before = {"stage": project.stage, "stage_on": project.stage_on}
-    event = StageEvent.objects.create(project=project, from_stage=project.stage, stage=stage, on=on,
-                                      note=note.strip(), actor=actor if actor and actor.is_authenticated else None)
+    event = StageEvent.objects.create(
+        project=project,
+        from_stage=project.stage,
+        stage=stage,
+        on=on,
+        note=note.strip(),
+        actor=actor if actor and actor.is_authenticated else None,
+    )
     project.resume_stage = project.stage if stage == domain.Stage.SUSPENDED else ""
     project.stage, project.stage_on = stage, on
     project.version += 1
     project.save(update_fields=["stage", "stage_on", "resume_stage", "version", "updated_at"])
-    record(actor=actor, action=AuditAction.UPDATE, obj=project, before=before,
-           after={"stage": project.stage, "stage_on": project.stage_on}, reason=note.strip())
-    record(actor=actor, action=AuditAction.CREATE, obj=event, org_unit_id=project.org_unit_id,
-           after=snapshot(event, ("from_stage", "stage", "on", "note")))
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=project,
+        before=before,
+        after={"stage": project.stage, "stage_on": project.stage_on},
+        reason=note.strip(),
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=event,
+        org_unit_id=project.org_unit_id,
+        after=snapshot(event, ("from_stage", "stage", "on", "note")),
+    )
     return event
 
 
 @transaction.atomic
-def record_signing(project: Project, *, actor: Any, on: dt.date, amount_wan: Decimal,
-                   kind: str = domain.SigningKind.INITIAL, investor_name: str = "", investor_credit_code: str = "",
-                   note: str = "", today: dt.date | None = None) -> Signing:
+def record_signing(
+    project: Project,
+    *,
+    actor: Any,
+    on: dt.date,
+    amount_wan: Decimal,
+    kind: str = domain.SigningKind.INITIAL,
+    investor_name: str = "",
+    investor_credit_code: str = "",
+    note: str = "",
+    today: dt.date | None = None,
+) -> Signing:
     """Record a signed agreement. Refused while the latest pre-review failed without override. A first
     signing moves a 在谈 project to 签约; a change of investor also updates the project's investor."""
     project = Project.objects.select_for_update().get(pk=project.pk)
@@ -182,16 +267,29 @@ def record_signing(project: Project, *, actor: Any, on: dt.date, amount_wan: Dec
         raise ValidationError({"amount_wan": "签约金额应大于0。"})
     if kind != domain.SigningKind.INITIAL and not project.signings.exists():
         raise WorkflowError("项目尚未首次签约，不能登记增资或投资方变更。")
-    signing = Signing(project=project, on=on, kind=kind, amount_wan=amount_wan, note=note.strip(),
-                      investor_name=investor_name or project.investor_name,
-                      investor_credit_code=investor_credit_code or project.investor_credit_code,
-                      actor=actor if actor and actor.is_authenticated else None)
+    signing = Signing(
+        project=project,
+        on=on,
+        kind=kind,
+        amount_wan=amount_wan,
+        note=note.strip(),
+        investor_name=investor_name or project.investor_name,
+        investor_credit_code=investor_credit_code or project.investor_credit_code,
+        actor=actor if actor and actor.is_authenticated else None,
+    )
     _clean(signing, exclude=["project", "actor"])
     signing.save()
-    record(actor=actor, action=AuditAction.CREATE, obj=signing, org_unit_id=project.org_unit_id,
-           after=snapshot(signing, ("on", "kind", "amount_wan", "investor_name", "investor_credit_code")))
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=signing,
+        org_unit_id=project.org_unit_id,
+        after=snapshot(signing, ("on", "kind", "amount_wan", "investor_name", "investor_credit_code")),
+    )
     if kind == domain.SigningKind.INVESTOR_CHANGE and investor_name:
-        update_project(project, actor=actor, investor_name=investor_name, investor_credit_code=investor_credit_code)
+        update_project(
+            project, actor=actor, investor_name=investor_name, investor_credit_code=investor_credit_code
+        )
     if project.stage == domain.Stage.NEGOTIATING:
         record_stage(project, actor=actor, stage=domain.Stage.SIGNED, on=on, note=note or "签约", today=today)
     return signing
@@ -205,8 +303,14 @@ def recognise_project(project: Project, *, actor: Any, on: dt.date, note: str = 
     before = snapshot(project, ("recognised_on",))
     project.recognised_on = on
     project.save(update_fields=["recognised_on", "updated_at"])
-    record(actor=actor, action=AuditAction.UPDATE, obj=project, before=before,
-           after=snapshot(project, ("recognised_on",)), reason=note)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=project,
+        before=before,
+        after=snapshot(project, ("recognised_on",)),
+        reason=note,
+    )
     return project
 
 
@@ -221,18 +325,24 @@ class RuleInput(NamedTuple):
 
 
 @transaction.atomic
-def save_ruleset(*, actor: Any, org_unit: OrgUnit, name: str, rules: Sequence[RuleInput], note: str = "") -> RuleSet:
+def save_ruleset(
+    *, actor: Any, org_unit: OrgUnit, name: str, rules: Sequence[RuleInput], note: str = ""
+) -> RuleSet:
     """A new version of the rule set ``name`` for ``org_unit``; the previous version is deactivated (kept for
     the pre-reviews that used it). Configuration administrators only."""
     require_config(actor)
     require_unit(actor, org_unit.pk, Perm.MANAGE_CONFIG)
-    previous = RuleSet.objects.select_for_update().filter(org_unit=org_unit, name=name).order_by("-version").first()
-    ruleset = RuleSet.objects.create(org_unit=org_unit, name=name, note=note,
-                                     version=previous.version + 1 if previous else 1)
+    previous = (
+        RuleSet.objects.select_for_update().filter(org_unit=org_unit, name=name).order_by("-version").first()
+    )
+    ruleset = RuleSet.objects.create(
+        org_unit=org_unit, name=name, note=note, version=previous.version + 1 if previous else 1
+    )
     built = []
     for i, r in enumerate(rules):
-        rule = Rule(ruleset=ruleset, kind=r.kind, label=r.label, threshold=r.threshold, values=r.values,
-                    sort_order=i)
+        rule = Rule(
+            ruleset=ruleset, kind=r.kind, label=r.label, threshold=r.threshold, values=r.values, sort_order=i
+        )
         rule.full_clean()
         built.append(rule)
     Rule.objects.bulk_create(built)
@@ -240,10 +350,13 @@ def save_ruleset(*, actor: Any, org_unit: OrgUnit, name: str, rules: Sequence[Ru
         RuleSet.objects.filter(org_unit=org_unit, name=name, is_active=True).exclude(pk=ruleset.pk).update(
             is_active=False
         )
-    record(actor=actor, action=AuditAction.CREATE if previous is None else AuditAction.UPDATE, obj=ruleset,
-           before={"version": previous.version} if previous else None,
-           after={"name": name, "version": ruleset.version, "note": note,
-                  "rules": [r._asdict() for r in rules]})
+    record(
+        actor=actor,
+        action=AuditAction.CREATE if previous is None else AuditAction.UPDATE,
+        obj=ruleset,
+        before={"version": previous.version} if previous else None,
+        after={"name": name, "version": ruleset.version, "note": note, "rules": [r._asdict() for r in rules]},
+    )
     return ruleset
 
 
@@ -261,23 +374,32 @@ def applicable_ruleset(project: Project) -> RuleSet | None:
 
 def profile_of(project: Project) -> domain.ProjectProfile:
     return domain.ProjectProfile(
-        total_investment_wan=project.total_investment_wan, land_area_mu=project.land_area_mu,
-        expected_tax_wan=project.expected_tax_wan, chain=project.chain, industry_code=project.industry_code,
+        total_investment_wan=project.total_investment_wan,
+        land_area_mu=project.land_area_mu,
+        expected_tax_wan=project.expected_tax_wan,
+        chain=project.chain,
+        industry_code=project.industry_code,
     )
 
 
 def results_json(results: Iterable[domain.RuleResult]) -> list[dict[str, Any]]:
     return [
-        {"rule": r.rule_id, "kind": str(r.kind), "outcome": str(r.outcome),
-         "value": None if r.value is None else str(r.value), "threshold": None if r.threshold is None else str(r.threshold),
-         "explanation": r.explanation}
+        {
+            "rule": r.rule_id,
+            "kind": str(r.kind),
+            "outcome": str(r.outcome),
+            "value": None if r.value is None else str(r.value),
+            "threshold": None if r.threshold is None else str(r.threshold),
+            "explanation": r.explanation,
+        }
         for r in results
     ]
 
 
 @transaction.atomic
-def run_prereview(project: Project, *, actor: Any, ruleset: RuleSet | None = None,
-                  ticks: dict[int, bool] | None = None) -> PreReview:
+def run_prereview(
+    project: Project, *, actor: Any, ruleset: RuleSet | None = None, ticks: dict[int, bool] | None = None
+) -> PreReview:
     """Evaluate the project against its unit's rule set (or ``ruleset``) and store the result."""
     require_any_unit(actor, project.org_unit_id, EDIT_PERMS)
     ruleset = ruleset or applicable_ruleset(project)
@@ -285,11 +407,21 @@ def run_prereview(project: Project, *, actor: Any, ruleset: RuleSet | None = Non
         raise WorkflowError("该项目所在单位没有启用的签约预审规则。")
     rules = [r.spec() for r in ruleset.rules.all()]
     outcome, results = domain.evaluate_rules(rules, profile_of(project), ticks)
-    review = PreReview.objects.create(project=project, ruleset=ruleset, outcome=outcome,
-                                      results=results_json(results), reviewed_at=timezone.now(),
-                                      reviewed_by=actor if actor and actor.is_authenticated else None)
-    record(actor=actor, action=AuditAction.CREATE, obj=review, org_unit_id=project.org_unit_id,
-           after={"ruleset": str(ruleset), "outcome": outcome, "results": review.results})
+    review = PreReview.objects.create(
+        project=project,
+        ruleset=ruleset,
+        outcome=outcome,
+        results=results_json(results),
+        reviewed_at=timezone.now(),
+        reviewed_by=actor if actor and actor.is_authenticated else None,
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=review,
+        org_unit_id=project.org_unit_id,
+        after={"ruleset": str(ruleset), "outcome": outcome, "results": review.results},
+    )
     return review
 
 
@@ -310,8 +442,15 @@ def override_prereview(review: PreReview, *, actor: Any, reason: str) -> PreRevi
     review.overridden, review.override_reason = True, reason.strip()
     review.overridden_by, review.overridden_at = actor, timezone.now()
     review.save(update_fields=list(fields))
-    record(actor=actor, action=AuditAction.APPROVE, obj=review, org_unit_id=project.org_unit_id,
-           before=before, after=snapshot(review, fields), reason=reason.strip())
+    record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        obj=review,
+        org_unit_id=project.org_unit_id,
+        before=before,
+        after=snapshot(review, fields),
+        reason=reason.strip(),
+    )
     return review
 
 
@@ -329,13 +468,26 @@ def apply_approval_template(project: Project, *, actor: Any) -> list[ApprovalIte
         raise WorkflowError("该类项目尚未配置审批清单。")
     have = set(project.approvals.values_list("name", flat=True))
     items = [
-        ApprovalItem(project=project, stage=t.stage, name=t.name, key=t.key, lead_department=t.lead_department,
-                     sort_order=t.sort_order)
-        for t in template.items.all() if t.name not in have
+        ApprovalItem(
+            project=project,
+            stage=t.stage,
+            name=t.name,
+            key=t.key,
+            lead_department=t.lead_department,
+            sort_order=t.sort_order,
+        )
+        for t in template.items.all()
+        if t.name not in have
     ]
     ApprovalItem.objects.bulk_create(items)
-    record(actor=actor, action=AuditAction.CREATE, obj=project, object_type="projects.approvalitem",
-           object_id=str(project.pk), after={"template": template.name, "items": [i.name for i in items]})
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=project,
+        object_type="projects.approvalitem",
+        object_id=str(project.pk),
+        after={"template": template.name, "items": [i.name for i in items]},
+    )
     return items
 
 
@@ -353,14 +505,21 @@ def update_approval(item: ApprovalItem, *, actor: Any, **changes: Any) -> Approv
     b, a = changed(before, snapshot(item, APPROVAL_FIELDS))
     if a:
         item.save(update_fields=list(changes))
-        record(actor=actor, action=AuditAction.UPDATE, obj=item, org_unit_id=item.project.org_unit_id,
-               before=b, after=a)
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=item,
+            org_unit_id=item.project.org_unit_id,
+            before=b,
+            after=a,
+        )
     return item
 
 
 @transaction.atomic
-def accept_with_missing_documents(item: ApprovalItem, *, actor: Any,
-                                  documents: Sequence[tuple[str, dt.date]]) -> list[MissingDocument]:
+def accept_with_missing_documents(
+    item: ApprovalItem, *, actor: Any, documents: Sequence[tuple[str, dt.date]]
+) -> list[MissingDocument]:
     """容缺受理: accept the case now against a written undertaking listing each missing document and its due date."""
     item = ApprovalItem.objects.select_for_update().select_related("project").get(pk=item.pk)
     require_any_unit(actor, item.project.org_unit_id, EDIT_PERMS)
@@ -372,8 +531,14 @@ def accept_with_missing_documents(item: ApprovalItem, *, actor: Any,
     before = snapshot(item, ("status",))
     item.status = ApprovalStatus.ACCEPTED_PENDING_DOCS
     item.save(update_fields=["status"])
-    record(actor=actor, action=AuditAction.UPDATE, obj=item, org_unit_id=item.project.org_unit_id, before=before,
-           after={"status": item.status, "missing_documents": [[n, d] for n, d in documents]})
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=item,
+        org_unit_id=item.project.org_unit_id,
+        before=before,
+        after={"status": item.status, "missing_documents": [[n, d] for n, d in documents]},
+    )
     return docs
 
 
@@ -387,28 +552,46 @@ def supply_document(doc: MissingDocument, *, actor: Any, on: dt.date) -> Missing
     before = snapshot(doc, ("supplied_on",))
     doc.supplied_on = on
     doc.save(update_fields=["supplied_on"])
-    record(actor=actor, action=AuditAction.UPDATE, obj=doc, org_unit_id=project.org_unit_id, before=before,
-           after=snapshot(doc, ("supplied_on",)))
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=doc,
+        org_unit_id=project.org_unit_id,
+        before=before,
+        after=snapshot(doc, ("supplied_on",)),
+    )
     if not doc.approval.missing_documents.filter(supplied_on__isnull=True).exists():
         update_approval(doc.approval, actor=actor, status=ApprovalStatus.IN_PROGRESS)
     return doc
 
 
 @transaction.atomic
-def terminate_overdue_cases(*, actor: Any, today: dt.date | None = None, grace_workdays: int = 0) -> list[ApprovalItem]:
+def terminate_overdue_cases(
+    *, actor: Any, today: dt.date | None = None, grace_workdays: int = 0
+) -> list[ApprovalItem]:
     """Terminate every 容缺 case the actor may change whose missing documents are past due (domain rule)."""
     day = today_for(today)
-    items = (ApprovalItem.objects.editable_by(actor).select_for_update()
-             .filter(status=ApprovalStatus.ACCEPTED_PENDING_DOCS).select_related("project")
-             .prefetch_related("missing_documents"))
+    items = (
+        ApprovalItem.objects.editable_by(actor)
+        .select_for_update()
+        .filter(status=ApprovalStatus.ACCEPTED_PENDING_DOCS)
+        .select_related("project")
+        .prefetch_related("missing_documents")
+    )
     ended = []
     for item in items:
         docs = [(d.due_on, d.supplied_on) for d in item.missing_documents.all()]
         if domain.case_to_terminate(docs, day, grace_workdays):
             item.status = ApprovalStatus.TERMINATED
             item.save(update_fields=["status"])
-            record(actor=actor, action=AuditAction.UPDATE, obj=item, org_unit_id=item.project.org_unit_id,
-                   before={"status": ApprovalStatus.ACCEPTED_PENDING_DOCS}, after={"status": item.status},
-                   reason="容缺材料逾期未补齐，终止办理")
+            record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=item,
+                org_unit_id=item.project.org_unit_id,
+                before={"status": ApprovalStatus.ACCEPTED_PENDING_DOCS},
+                after={"status": item.status},
+                reason="容缺材料逾期未补齐，终止办理",
+            )
             ended.append(item)
     return ended

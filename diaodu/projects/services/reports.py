@@ -32,16 +32,23 @@ class BlockerInput(NamedTuple):
     department: OrgUnit | None = None
 
 
-def report_context(project: Project, year: int, month: int, *, today: dt.date | None = None,
-                   exclude_pk: int | None = None) -> domain.ReportContext:
+def report_context(
+    project: Project, year: int, month: int, *, today: dt.date | None = None, exclude_pk: int | None = None
+) -> domain.ReportContext:
     """The neighbouring months and the project's totals, for the domain check."""
     others = list(
-        MonthlyReport.objects.filter(project=project, year=year).exclude(pk=exclude_pk)
-        .order_by("month").values_list("month", "ytd_wan", "month_wan")
+        MonthlyReport.objects.filter(project=project, year=year)
+        .exclude(pk=exclude_pk or 0)
+        .order_by("month")
+        .values_list("month", "ytd_wan", "month_wan")
     )
     earlier = [o for o in others if o[0] < month]
     later = [o for o in others if o[0] > month]
-    plan = ProjectYear.objects.filter(project=project, year=year).values_list("completed_before_wan", flat=True).first()
+    plan = (
+        ProjectYear.objects.filter(project=project, year=year)
+        .values_list("completed_before_wan", flat=True)
+        .first()
+    )
     return domain.ReportContext(
         today=today_for(today),
         total_investment_wan=project.total_investment_wan,
@@ -53,14 +60,24 @@ def report_context(project: Project, year: int, month: int, *, today: dt.date | 
 
 
 @transaction.atomic
-def save_report(*, actor: Any, project: Project, year: int, month: int, ytd_wan: Decimal, progress: str = "",
-                stage_note: str = "", confirm_note: str = "", blockers: Sequence[BlockerInput] | None = None,
-                expected_version: int | None = None, today: dt.date | None = None) -> MonthlyReport:
+def save_report(
+    *,
+    actor: Any,
+    project: Project,
+    year: int,
+    month: int,
+    ytd_wan: Decimal,
+    progress: str = "",
+    stage_note: str = "",
+    confirm_note: str = "",
+    blockers: Sequence[BlockerInput] | None = None,
+    expected_version: int | None = None,
+    today: dt.date | None = None,
+) -> MonthlyReport:
     """Create or update a draft (or returned) report; the month's figure is derived from the YTD so the two
     always agree. ``blockers`` (if given) replaces the report's open blockers."""
     require_unit(actor, project.org_unit_id, Perm.ENTER_DATA)
-    report = (MonthlyReport.objects.select_for_update()
-              .filter(project=project, year=year, month=month).first())
+    report = MonthlyReport.objects.select_for_update().filter(project=project, year=year, month=month).first()
     if report is not None and not report.is_editable_state:
         raise WorkflowError(f"{report} 当前状态为“{report.get_status_display()}”，不能修改。")
     if report is not None and expected_version is not None and expected_version != report.version:
@@ -70,12 +87,24 @@ def save_report(*, actor: Any, project: Project, year: int, month: int, ytd_wan:
     problems = domain.report_problems(figures, ctx)
     if problems:
         raise ValidationError(problems)
-    values = {"ytd_wan": ytd_wan, "month_wan": figures.month_wan(ctx), "progress": progress.strip(),
-              "stage_note": stage_note.strip(), "confirm_note": confirm_note.strip()}
+    values = {
+        "ytd_wan": ytd_wan,
+        "month_wan": figures.month_wan(ctx),
+        "progress": progress.strip(),
+        "stage_note": stage_note.strip(),
+        "confirm_note": confirm_note.strip(),
+    }
     if report is None:
-        report = MonthlyReport.objects.create(project=project, year=year, month=month, created_by=actor, **values)
-        record(actor=actor, action=AuditAction.CREATE, obj=report, org_unit_id=project.org_unit_id,
-               after=snapshot(report, REPORT_FIELDS))
+        report = MonthlyReport.objects.create(
+            project=project, year=year, month=month, created_by=actor, **values
+        )
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=report,
+            org_unit_id=project.org_unit_id,
+            after=snapshot(report, REPORT_FIELDS),
+        )
     else:
         before = snapshot(report, REPORT_FIELDS)
         for key, value in values.items():
@@ -84,8 +113,14 @@ def save_report(*, actor: Any, project: Project, year: int, month: int, ytd_wan:
         if a:
             report.version += 1
             report.save(update_fields=[*values, "version", "updated_at"])
-            record(actor=actor, action=AuditAction.UPDATE, obj=report, org_unit_id=project.org_unit_id,
-                   before=b, after=a)
+            record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=report,
+                org_unit_id=project.org_unit_id,
+                before=b,
+                after=a,
+            )
     _rederive_next_month(report, actor)
     if blockers is not None:
         _replace_blockers(report, blockers, actor)
@@ -94,8 +129,12 @@ def save_report(*, actor: Any, project: Project, year: int, month: int, ytd_wan:
 
 def _rederive_next_month(report: MonthlyReport, actor: Any) -> None:
     """Keep the next month's own figure equal to its YTD minus this YTD."""
-    nxt = (MonthlyReport.objects.select_for_update().filter(project_id=report.project_id, year=report.year,
-                                                             month__gt=report.month).order_by("month").first())
+    nxt = (
+        MonthlyReport.objects.select_for_update()
+        .filter(project_id=report.project_id, year=report.year, month__gt=report.month)
+        .order_by("month")
+        .first()
+    )
     if nxt is None:
         return
     month_wan = nxt.ytd_wan - report.ytd_wan
@@ -103,28 +142,58 @@ def _rederive_next_month(report: MonthlyReport, actor: Any) -> None:
         before = {"month_wan": nxt.month_wan}
         nxt.month_wan = month_wan
         nxt.save(update_fields=["month_wan", "updated_at"])
-        record(actor=actor, action=AuditAction.UPDATE, obj=nxt, org_unit_id=report.project.org_unit_id,
-               before=before, after={"month_wan": month_wan}, reason=f"{report.month}月累计变更，重算本月完成投资")
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=nxt,
+            org_unit_id=report.project.org_unit_id,
+            before=before,
+            after={"month_wan": month_wan},
+            reason=f"{report.month}月累计变更，重算本月完成投资",
+        )
 
 
 def _replace_blockers(report: MonthlyReport, blockers: Sequence[BlockerInput], actor: Any) -> None:
     old = list(report.blockers.filter(status="open").values_list("description", flat=True))
     report.blockers.filter(status="open").delete()
-    rows = [Blocker(report=report, project_id=report.project_id, description=b.description.strip(),
-                    category=b.category, department=b.department) for b in blockers if b.description.strip()]
+    rows = [
+        Blocker(
+            report=report,
+            project_id=report.project_id,
+            description=b.description.strip(),
+            category=b.category,
+            department=b.department,
+        )
+        for b in blockers
+        if b.description.strip()
+    ]
     Blocker.objects.bulk_create(rows)
     new = [b.description for b in rows]
     if old != new:
-        record(actor=actor, action=AuditAction.UPDATE, obj=report, org_unit_id=report.project.org_unit_id,
-               object_type="projects.blocker", before={"blockers": old}, after={"blockers": new})
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=report,
+            org_unit_id=report.project.org_unit_id,
+            object_type="projects.blocker",
+            before={"blockers": old},
+            after={"blockers": new},
+        )
 
 
 def _lock(report: MonthlyReport) -> MonthlyReport:
     return MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
 
 
-def _transition(report: MonthlyReport, *, actor: Any, action: domain.ReportAction, audit: AuditAction,
-                reason: str = "", extra: dict[str, Any] | None = None) -> MonthlyReport:
+def _transition(
+    report: MonthlyReport,
+    *,
+    actor: Any,
+    action: domain.ReportAction,
+    audit: AuditAction,
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+) -> MonthlyReport:
     to = domain.next_report_status(report.status, action)
     if to is None:
         raise WorkflowError(f"{report} 当前状态为“{report.get_status_display()}”，不能执行此操作。")
@@ -135,8 +204,15 @@ def _transition(report: MonthlyReport, *, actor: Any, action: domain.ReportActio
     report.version += 1
     report.save(update_fields=["status", "version", "updated_at", *(extra or {})])
     b, a = changed(before, snapshot(report, REPORT_FIELDS))
-    record(actor=actor, action=audit, obj=report, org_unit_id=report.project.org_unit_id, before=b, after=a,
-           reason=reason)
+    record(
+        actor=actor,
+        action=audit,
+        obj=report,
+        org_unit_id=report.project.org_unit_id,
+        before=b,
+        after=a,
+        reason=reason,
+    )
     return report
 
 
@@ -144,8 +220,13 @@ def _transition(report: MonthlyReport, *, actor: Any, action: domain.ReportActio
 def submit_report(report: MonthlyReport, *, actor: Any) -> MonthlyReport:
     report = _lock(report)
     require_unit(actor, report.project.org_unit_id, Perm.ENTER_DATA)
-    return _transition(report, actor=actor, action=domain.ReportAction.SUBMIT, audit=AuditAction.SUBMIT,
-                       extra={"submitted_by": actor, "submitted_at": timezone.now()})
+    return _transition(
+        report,
+        actor=actor,
+        action=domain.ReportAction.SUBMIT,
+        audit=AuditAction.SUBMIT,
+        extra={"submitted_by": actor, "submitted_at": timezone.now()},
+    )
 
 
 def _require_reviewer(actor: Any, report: MonthlyReport) -> None:
@@ -160,29 +241,48 @@ def return_report(report: MonthlyReport, *, actor: Any, comment: str) -> Monthly
     _require_reviewer(actor, report)
     if not comment.strip():
         raise ValidationError({"comment": "退回时请填写退回意见。"})
-    return _transition(report, actor=actor, action=domain.ReportAction.RETURN, audit=AuditAction.RETURN,
-                       reason=comment.strip(), extra={"review_comment": comment.strip(), "reviewed_by": actor,
-                                                      "reviewed_at": timezone.now()})
+    return _transition(
+        report,
+        actor=actor,
+        action=domain.ReportAction.RETURN,
+        audit=AuditAction.RETURN,
+        reason=comment.strip(),
+        extra={"review_comment": comment.strip(), "reviewed_by": actor, "reviewed_at": timezone.now()},
+    )
 
 
 @transaction.atomic
 def approve_report(report: MonthlyReport, *, actor: Any, comment: str = "") -> MonthlyReport:
     report = _lock(report)
     _require_reviewer(actor, report)
-    return _transition(report, actor=actor, action=domain.ReportAction.APPROVE, audit=AuditAction.APPROVE,
-                       reason=comment.strip(), extra={"review_comment": comment.strip(), "reviewed_by": actor,
-                                                      "reviewed_at": timezone.now()})
+    return _transition(
+        report,
+        actor=actor,
+        action=domain.ReportAction.APPROVE,
+        audit=AuditAction.APPROVE,
+        reason=comment.strip(),
+        extra={"review_comment": comment.strip(), "reviewed_by": actor, "reviewed_at": timezone.now()},
+    )
 
 
 @transaction.atomic
 def lock_period(*, actor: Any, year: int, month: int) -> int:
     """Period close: lock every approved report of the month that the actor reviews. Returns the count."""
-    reports = (MonthlyReport.objects.editable_by(actor, Perm.REVIEW_DATA).select_for_update()
-               .filter(year=year, month=month, status=domain.ReportStatus.APPROVED).select_related("project"))
+    reports = (
+        MonthlyReport.objects.editable_by(actor, Perm.REVIEW_DATA)
+        .select_for_update()
+        .filter(year=year, month=month, status=domain.ReportStatus.APPROVED)
+        .select_related("project")
+    )
     count = 0
     for report in reports:
-        _transition(report, actor=actor, action=domain.ReportAction.LOCK, audit=AuditAction.UPDATE,
-                    reason=f"{year}年{month}月调度关账")
+        _transition(
+            report,
+            actor=actor,
+            action=domain.ReportAction.LOCK,
+            audit=AuditAction.UPDATE,
+            reason=f"{year}年{month}月调度关账",
+        )
         count += 1
     return count
 
@@ -196,5 +296,11 @@ def reopen_report(report: MonthlyReport, *, actor: Any, reason: str) -> MonthlyR
         raise PermissionDenied("只有上级审核单位可以重新打开已审核的月报。")
     if not reason.strip():
         raise ValidationError({"reason": "重新打开须填写原因。"})
-    return _transition(report, actor=actor, action=domain.ReportAction.REOPEN, audit=AuditAction.REOPEN,
-                       reason=reason.strip(), extra={"review_comment": reason.strip()})
+    return _transition(
+        report,
+        actor=actor,
+        action=domain.ReportAction.REOPEN,
+        audit=AuditAction.REOPEN,
+        reason=reason.strip(),
+        extra={"review_comment": reason.strip()},
+    )

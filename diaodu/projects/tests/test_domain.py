@@ -28,13 +28,23 @@ TODAY = dt.date(2025, 9, 30)
 # ----------------------------------------------------------------------------- identifiers
 
 
-@pytest.mark.parametrize("code", ["2306-320924-89-02-799920", "2017-130000-01-01-00001", "2412-320723-89-01-100037"])
+@pytest.mark.parametrize(
+    "code", ["2306-320924-89-02-799920", "2017-130000-01-01-00001", "2412-320723-89-01-100037"]
+)
 def test_project_codes_accepted(code: str) -> None:
     assert domain.is_valid_project_code(code)
 
 
-@pytest.mark.parametrize("code", ["2313-320924-89-02-799920", "2306-320924-89-02-79992", "2306320924890279992X",
-                                  "2017-130000-01-01-000001", ""])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "2313-320924-89-02-799920",
+        "2306-320924-89-02-79992",
+        "2306320924890279992X",
+        "2017-130000-01-01-000001",
+        "",
+    ],
+)
 def test_project_codes_rejected(code: str) -> None:
     assert not domain.is_valid_project_code(code)
 
@@ -103,8 +113,13 @@ def test_signing_refused_while_prereview_failed() -> None:
 
 
 def test_first_reached_counts_later_stages() -> None:
-    reached = domain.first_reached([(Stage.SIGNED, dt.date(2024, 5, 1)), (Stage.COMPLETED, dt.date(2025, 3, 1)),
-                                    (Stage.SUSPENDED, dt.date(2025, 4, 1))])
+    reached = domain.first_reached(
+        [
+            (Stage.SIGNED, dt.date(2024, 5, 1)),
+            (Stage.COMPLETED, dt.date(2025, 3, 1)),
+            (Stage.SUSPENDED, dt.date(2025, 4, 1)),
+        ]
+    )
     assert reached[Stage.STARTED] == dt.date(2025, 3, 1)
     assert reached[Stage.NEGOTIATING] == dt.date(2024, 5, 1)
     assert Stage.PRODUCING not in reached
@@ -124,13 +139,19 @@ def test_tiers_are_cumulative_with_exact_floors() -> None:
 
 
 def test_a_project_counts_once_at_its_first_signing() -> None:
-    counted = domain.counted_signings([sig(1, 2, SigningKind.INITIAL, 30_000), sig(1, 5, SigningKind.INITIAL, 30_000)])
+    counted = domain.counted_signings(
+        [sig(1, 2, SigningKind.INITIAL, 30_000), sig(1, 5, SigningKind.INITIAL, 30_000)]
+    )
     assert [c.on.month for c in counted] == [2]
 
 
 def test_capital_increase_counts_only_the_increment() -> None:
-    signings = [sig(1, 1, SigningKind.INITIAL, 8_000), sig(1, 6, SigningKind.CAPITAL_INCREASE, 5_000),
-                sig(2, 1, SigningKind.INITIAL, 20_000), sig(2, 7, SigningKind.CAPITAL_INCREASE, 15_000)]
+    signings = [
+        sig(1, 1, SigningKind.INITIAL, 8_000),
+        sig(1, 6, SigningKind.CAPITAL_INCREASE, 5_000),
+        sig(2, 1, SigningKind.INITIAL, 20_000),
+        sig(2, 7, SigningKind.CAPITAL_INCREASE, 15_000),
+    ]
     counted = domain.counted_signings(signings)
     # 0.8亿 + 0.5亿 increment: neither reaches 1亿; 2亿 then a 1.5亿 increase: two ≥1亿 signings
     assert domain.tier_counts(c.amount_wan for c in counted)["ge_1yi"] == 2
@@ -142,10 +163,13 @@ def test_change_of_investor_is_a_new_signing() -> None:
 
 
 def test_signed_tiers_only_count_the_year_up_to_the_date() -> None:
-    counted = domain.counted_signings([
-        Signing(1, dt.date(2024, 12, 30), SigningKind.INITIAL, D(20_000)),
-        sig(2, 3, SigningKind.INITIAL, 20_000), sig(3, 10, SigningKind.INITIAL, 20_000),
-    ])
+    counted = domain.counted_signings(
+        [
+            Signing(1, dt.date(2024, 12, 30), SigningKind.INITIAL, D(20_000)),
+            sig(2, 3, SigningKind.INITIAL, 20_000),
+            sig(3, 10, SigningKind.INITIAL, 20_000),
+        ]
+    )
     assert domain.signed_tiers(counted, 2025, TODAY)["ge_1yi"] == 1
 
 
@@ -153,9 +177,12 @@ def test_signed_tiers_only_count_the_year_up_to_the_date() -> None:
 
 
 def test_continuing_on_schedule_worked_examples() -> None:
-    assert domain.pct1(domain.rate(238, 286)) == D("83.2")
-    rows = [ProjectRow(i, D(50_000), is_key=True, annual_plan_wan=D(12_000), ytd_wan=D(ytd))
-            for i, ytd in enumerate([9_000, 9_000, 10_000, 12_000, 9_500, 9_000, 8_999])]
+    example = domain.rate(238, 286)
+    assert example is not None and domain.pct1(example) == D("83.2")
+    rows = [
+        ProjectRow(i, D(50_000), is_key=True, annual_plan_wan=D(12_000), ytd_wan=D(ytd))
+        for i, ytd in enumerate([9_000, 9_000, 10_000, 12_000, 9_500, 9_000, 8_999])
+    ]
     # at September the schedule is 9/12 of 12000 = 9000: six of seven are on schedule
     assert domain.continuing_on_schedule(rows, 9) == (7, 6, D(6) / D(7))
     assert domain.rate(0, 0) is None
@@ -163,7 +190,10 @@ def test_continuing_on_schedule_worked_examples() -> None:
 
 def test_start_rate_against_quarter_deadlines() -> None:
     def row(i: int, start: dt.date | None) -> ProjectRow:
-        return ProjectRow(i, D(20_000), is_key=True, is_new=True, reached={Stage.STARTED: start} if start else {})
+        return ProjectRow(
+            i, D(20_000), is_key=True, is_new=True, reached={Stage.STARTED: start} if start else {}
+        )
+
     rows = [row(i, dt.date(2025, 2, 10)) for i in range(8)] + [row(8, dt.date(2025, 5, 5)), row(9, None)]
     assert domain.start_rate(rows, domain.quarter_end(2025, 1)) == (10, 8, D("0.8"))
     planned, started, r = domain.start_rate(rows, domain.quarter_end(2025, 2))
@@ -173,8 +203,12 @@ def test_start_rate_against_quarter_deadlines() -> None:
 def test_conversion_recognition_entry_and_concentration() -> None:
     on = TODAY
     rows = {
-        1: ProjectRow(1, D(20_000), reached={Stage.STARTED: dt.date(2025, 6, 1), Stage.IN_STATS: dt.date(2025, 7, 1)},
-                      recognised_on=dt.date(2025, 3, 1)),
+        1: ProjectRow(
+            1,
+            D(20_000),
+            reached={Stage.STARTED: dt.date(2025, 6, 1), Stage.IN_STATS: dt.date(2025, 7, 1)},
+            recognised_on=dt.date(2025, 3, 1),
+        ),
         2: ProjectRow(2, D(20_000), reached={Stage.STARTED: dt.date(2025, 8, 1)}),
         3: ProjectRow(3, D(20_000)),
         4: ProjectRow(4, D(20_000), reached={Stage.STARTED: dt.date(2025, 10, 1)}),
@@ -196,12 +230,16 @@ def test_intensity_and_tax_per_mu() -> None:
 
 # ----------------------------------------------------------------------------- pre-review
 
-CHEM_RULES = [RuleSpec(1, RuleKind.MIN_INTENSITY, "投资强度", D(420)), RuleSpec(2, RuleKind.MIN_TAX_PER_MU, "亩均税收", D(20))]
+CHEM_RULES = [
+    RuleSpec(1, RuleKind.MIN_INTENSITY, "投资强度", D(420)),
+    RuleSpec(2, RuleKind.MIN_TAX_PER_MU, "亩均税收", D(20)),
+]
 
 
 def profile(total: int, land: int | None, tax: int | None) -> ProjectProfile:
-    return ProjectProfile(D(total), None if land is None else D(land), None if tax is None else D(tax), "petrochem",
-                          "C2614")
+    return ProjectProfile(
+        D(total), None if land is None else D(land), None if tax is None else D(tax), "petrochem", "C2614"
+    )
 
 
 def test_prereview_boundary_at_exactly_420_passes() -> None:
@@ -220,15 +258,18 @@ def test_prereview_fails_below_the_thresholds_with_chinese_explanations() -> Non
 
 def test_prereview_needs_review_without_land_or_manual_tick() -> None:
     rules = [*CHEM_RULES, RuleSpec(3, RuleKind.MANUAL, "安全风险评估")]
-    outcome, results = domain.evaluate_rules(rules, profile(42_000, None, None))
+    outcome, _ = domain.evaluate_rules(rules, profile(42_000, None, None))
     assert outcome is Outcome.NEEDS_REVIEW
     assert domain.evaluate_rules(rules, profile(42_000, 100, 2_000), {3: True})[0] is Outcome.PASS
     assert domain.evaluate_rules(rules, profile(42_000, 100, 2_000), {3: False})[0] is Outcome.FAIL
 
 
 def test_prereview_chains_industry_and_minimum_total() -> None:
-    rules = [RuleSpec(1, RuleKind.CHAINS, values=("petrochem",)), RuleSpec(2, RuleKind.INDUSTRY, values=("C26",)),
-             RuleSpec(3, RuleKind.MIN_TOTAL, threshold=D(50_000))]
+    rules = [
+        RuleSpec(1, RuleKind.CHAINS, values=("petrochem",)),
+        RuleSpec(2, RuleKind.INDUSTRY, values=("C26",)),
+        RuleSpec(3, RuleKind.MIN_TOTAL, threshold=D(50_000)),
+    ]
     outcome, results = domain.evaluate_rules(rules, profile(40_000, 100, 2_000))
     assert [r.outcome for r in results] == [Outcome.PASS, Outcome.PASS, Outcome.FAIL]
     assert outcome is Outcome.FAIL
@@ -241,7 +282,9 @@ def test_missing_documents_overdue_and_termination() -> None:
     due = dt.date(2025, 9, 26)  # a Friday
     assert domain.missing_doc_state(due, None, due) is domain.DocState.PENDING
     assert domain.missing_doc_state(due, None, dt.date(2025, 9, 27)) is domain.DocState.OVERDUE
-    assert domain.missing_doc_state(due, dt.date(2025, 9, 28), dt.date(2025, 10, 9)) is domain.DocState.SUPPLIED
+    assert (
+        domain.missing_doc_state(due, dt.date(2025, 9, 28), dt.date(2025, 10, 9)) is domain.DocState.SUPPLIED
+    )
     assert not domain.case_to_terminate([(due, None)], due)
     assert domain.case_to_terminate([(due, None)], dt.date(2025, 9, 29))
     # National Day holiday: 26 Sep + 3 working days is 9 Oct (28 Sep and 11 Oct are working Sundays/Saturdays)
@@ -258,8 +301,13 @@ def test_land_to_permit_in_working_days() -> None:
 
 # ----------------------------------------------------------------------------- monthly report
 
-CTX = ReportContext(today=TODAY, total_investment_wan=D(100_000), completed_before_wan=D(40_000),
-                    previous_ytd_wan=D(12_000), previous_month_wan=D(1_500))
+CTX = ReportContext(
+    today=TODAY,
+    total_investment_wan=D(100_000),
+    completed_before_wan=D(40_000),
+    previous_ytd_wan=D(12_000),
+    previous_month_wan=D(1_500),
+)
 
 
 def test_report_month_figure_is_derived_from_ytd() -> None:

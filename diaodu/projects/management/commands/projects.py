@@ -74,14 +74,22 @@ class Command(BaseCommand):
             return
         k, s, t = result["key_projects"], result["start_rate"], result["signed"]
         self.stdout.write(f"{year}年截至{month}月")
-        self.stdout.write(f"重点项目 {k['count']} 个，计划总投资 {domain.yi(k['total_investment_wan'])} 亿元，"
-                          f"年度计划投资 {domain.yi(k['annual_plan_wan'])} 亿元，"
-                          f"累计完成 {domain.yi(k['completed_ytd_wan'])} 亿元（{_pct(k['completion_rate'])}）")
+        self.stdout.write(
+            f"重点项目 {k['count']} 个，计划总投资 {domain.yi(k['total_investment_wan'])} 亿元，"
+            f"年度计划投资 {domain.yi(k['annual_plan_wan'])} 亿元，"
+            f"累计完成 {domain.yi(k['completed_ytd_wan'])} 亿元（{_pct(k['completion_rate'])}）"
+        )
         for label, lv in k["by_level"].items():
-            self.stdout.write(f"  {label} {lv['count']} 个：{domain.yi(lv['total_investment_wan'])} 亿元 / "
-                              f"年度 {domain.yi(lv['annual_plan_wan'])} 亿元")
+            self.stdout.write(
+                f"  {label} {lv['count']} 个：{domain.yi(lv['total_investment_wan'])} 亿元 / "
+                f"年度 {domain.yi(lv['annual_plan_wan'])} 亿元"
+            )
         self.stdout.write(f"新建重点项目开工 {s['new_started']}/{s['new_planned']}（{_pct(s['rate'])}）")
-        self.stdout.write(f"签约：过亿元 {t['ge_1yi']}，过10亿元 {t['ge_10yi']}，过50亿元 {t['ge_50yi']}，"
-                          f"百亿元级 {t['ge_100yi']}")
-        self.stdout.write(f"转化开工率 {_pct(result['conversion_start_rate'])}，认定率 {_pct(result['recognition_rate'])}，"
-                          f"入库率 {_pct(result['stats_entry_rate'])}，产业集中度 {_pct(result['industry_concentration'])}")
+        self.stdout.write(
+            f"签约：过亿元 {t['ge_1yi']}，过10亿元 {t['ge_10yi']}，过50亿元 {t['ge_50yi']}，"
+            f"百亿元级 {t['ge_100yi']}"
+        )
+        self.stdout.write(
+            f"转化开工率 {_pct(result['conversion_start_rate'])}，认定率 {_pct(result['recognition_rate'])}，"
+            f"入库率 {_pct(result['stats_entry_rate'])}，产业集中度 {_pct(result['industry_concentration'])}"
+        )
