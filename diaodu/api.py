@@ -33,6 +33,7 @@ from diaodu.audit.models import AuditAction
 from diaodu.audit.services import record
 from diaodu.orgunits.api import router as orgunits_router
 from diaodu.plans.api import router as plans_router
+from diaodu.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="调度 Diaodu API",
@@ -131,3 +132,4 @@ def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
 api.add_router("", accounts_router)
 api.add_router("", orgunits_router)
 api.add_router("", plans_router)
+api.add_router("", supervision_router)

@@ -21,16 +21,23 @@ SUPERVISION_READ_PERMS: tuple[Perm, ...] = (*READ_PERMS, Perm.SUPERVISE)
 class _LeadOrCoUnitQuerySet(ScopedQuerySet):
     co_units_field: str = ""
 
+    def _lead_or_co(self, unit_ids: Iterable[int]) -> Q:
+        unit_ids = list(unit_ids)
+        through = self.model._meta.get_field(self.co_units_field).remote_field.through
+        co = through.objects.filter(orgunit_id__in=unit_ids).values(f"{self.model._meta.model_name}_id")
+        return Q(**{f"{self.unit_field}__in": unit_ids}) | Q(pk__in=co)
+
     def restrict(self, user: Any, perms: Perm | Iterable[Perm]) -> Self:
         scope = unit_scope(user, perms)
         if scope.all:
             return self
         if not scope.unit_ids:
             return self.none()
-        through = self.model._meta.get_field(self.co_units_field).remote_field.through
-        source = f"{self.model._meta.model_name}_id"
-        co = through.objects.filter(orgunit_id__in=scope.unit_ids).values(source)
-        return self.filter(Q(**{f"{self.unit_field}__in": scope.unit_ids}) | Q(pk__in=co))
+        return self.filter(self._lead_or_co(scope.unit_ids))
+
+    def involving(self, unit_id: int) -> Self:
+        """Objects the unit leads or co-owns."""
+        return self.filter(self._lead_or_co([unit_id]))
 
     def visible_to(self, user: Any) -> Self:
         return self.restrict(user, SUPERVISION_READ_PERMS)

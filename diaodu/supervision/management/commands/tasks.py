@@ -17,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from diaodu.orgunits.models import OrgUnit
 from diaodu.plans.services import org_unit_lookup
 from diaodu.supervision.models import KeyTask, TaskStatus
 from diaodu.supervision.reports import TaskRow, key_task_rows
@@ -51,11 +52,7 @@ class Command(BaseCommand):
             codes = org_unit_lookup()(options["unit"])
             if len(codes) != 1:
                 raise CommandError(f"{'找不到' if not codes else '有多个'}单位“{options['unit']}”")
-            tasks = tasks.filter(
-                pk__in=KeyTask.objects.filter(owner__code=codes[0])
-                .values("pk")
-                .union(KeyTask.objects.filter(co_owners__code=codes[0]).values("pk"))
-            )
+            tasks = tasks.involving(OrgUnit.objects.get(code=codes[0]).pk)
         rows = key_task_rows(tasks, as_of=as_of)
         if options["json"]:
             self.stdout.write(json.dumps([self._row(r) for r in rows], ensure_ascii=False, indent=2))
