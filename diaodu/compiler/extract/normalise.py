@@ -66,10 +66,19 @@ def _punctuation(line: str) -> str:
         if ch in _HALF_PUNCT:
             before = line[i - 1] if i else ""
             after = line[i + 1] if i + 1 < n else ""
+            near_before = line[:i].rstrip()[-1:]  # nearest non-space neighbours decide ", " after 以上
+            near_after = line[i + 1 :].lstrip()[:1]
             if ch in ":," and before.isdigit() and after.isdigit():
                 out.append(ch)  # 10:30, 1,5 (not a thousands group)
                 continue
-            if ch in "()" or _is_cjk(before) or _is_cjk(after) or not before or not after or ch in ";":
+            if (
+                ch in "()"
+                or _is_cjk(near_before)
+                or _is_cjk(near_after)
+                or not before
+                or not after
+                or ch in ";"
+            ):
                 out.append(_HALF_PUNCT[ch])
                 continue
         out.append(ch)
