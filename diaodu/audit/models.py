@@ -21,6 +21,14 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("登录失败")
     TOKEN = "token", _("令牌")
     ACCESS_DENIED = "access_denied", _("越权访问")
+    PASSWORD = "password", _("修改密码")
+    OTP = "otp", _("动态口令")
+    PURGE = "purge", _("审计清理")
+
+
+# The events of the login log page (登录日志).
+LOGIN_ACTIONS = (AuditAction.LOGIN, AuditAction.LOGIN_FAILED, AuditAction.LOGOUT, AuditAction.PASSWORD,
+                 AuditAction.OTP)
 
 
 class AuditEvent(models.Model):

@@ -24,6 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "enter": has_perm(user, Perm.ENTER_DATA),
             "review": has_perm(user, Perm.REVIEW_DATA),
             "audit": has_perm(user, Perm.VIEW_AUDIT),
+            "login_log": has_perm(user, Perm.VIEW_AUDIT) or has_perm(user, Perm.MANAGE_ACCOUNTS),
             "admin": has_perm(user, Perm.MANAGE_CONFIG) or has_perm(user, Perm.MANAGE_ACCOUNTS),
         }
     }
