@@ -6,16 +6,16 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from diaodu.accounts.scope import READ_PERMS, Perm, get_for_user, has_perm
+from diaodu.accounts.scope import Perm, get_for_user
 from diaodu.plans import services, worklists
 from diaodu.plans.forms import ActualRowForm, ReopenForm, ReviewForm
-from diaodu.plans.models import Actual, Target
+from diaodu.plans.models import Actual
 from diaodu.plans.periods import default_entry_period, parse_period
 
 
@@ -148,10 +148,5 @@ def actual_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def targets(request: HttpRequest) -> HttpResponse:
-    if not any(has_perm(request.user, p) for p in READ_PERMS):
-        raise PermissionDenied
-    qs = (
-        Target.objects.visible_to(request.user).select_related("plan", "indicator", "org_unit", "relative_to")
-        .order_by("-plan__year", "plan__code", "sort_order", "pk")
-    )
-    return render(request, "plans/targets.html", {"targets": list(qs), "nav_active": "targets"})
+    targets = list(worklists.visible_targets(request.user))
+    return render(request, "plans/targets.html", {"targets": targets, "nav_active": "targets"})

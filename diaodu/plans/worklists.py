@@ -9,9 +9,19 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from diaodu.accounts.scope import Perm, has_perm, require_unit
+from diaodu.accounts.scope import READ_PERMS, Perm, has_perm, require_unit
 from diaodu.orgunits.models import OrgUnit
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Target
+
+
+def visible_targets(user: Any) -> Any:
+    """The target list (目标清单) as the page and its export show it."""
+    if not any(has_perm(user, p) for p in READ_PERMS):
+        raise PermissionDenied
+    return (
+        Target.objects.visible_to(user).select_related("plan", "indicator", "org_unit", "relative_to")
+        .order_by("-plan__year", "plan__code", "sort_order", "pk")
+    )
 
 
 def entry_unit(user: Any, code: str | None) -> OrgUnit:
