@@ -39,9 +39,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import patterns as P
+from .candidates import CLOSING, Cand, number_candidates, special_candidates
 from .catalogue import Catalogue, Unit, default_catalogue
+from .deadlines import deadline_for, real_deadline, resolve_deadline
+from .names import compose_tier, split_names, stage1_name, stage2_name
 from .normalise import is_heading, normalise
-from .numbers import NumberError, parse_number, split_multiplier
 
 __all__ = ["ITEM_KEYS", "Item", "extract", "extract_normalised", "infer_year"]
 
@@ -58,7 +60,6 @@ ITEM_KEYS = (
     "deadline",
     "kind",
 )
-_CLOSING = "”’」』）"
 
 
 @dataclass
@@ -211,308 +212,6 @@ def _is_past(text: str, year: int) -> bool:
     return bool(P.PAST_MARKERS.search(text)) or f"{year - 1}年" in text
 
 
-# --------------------------------------------------------------------------- candidates
-
-
-@dataclass
-class _Cand:
-    start: int  # in the clause
-    end: int
-    kind: str  # num, double, breakthrough, alldone, relative
-    value: Decimal | None = None
-    unit: str | None = None
-    measure: str | None = None
-    comparator: str | None = None  # as written
-    status: str = "post"  # post, pre, attr, skip
-    noun: str = ""  # for pre-nominal counts
-    noun_end: int = 0
-    reduction_verb: str = ""
-    relative_to: str | None = None
-    times: int = 1  # 双倍增: two indicators
-    name_override: str | None = None  # relative targets carry their own name
-
-
-def _number_candidates(clause: str) -> list[_Cand]:
-    cands: list[_Cand] = []
-    consumed = 0
-    for m in P.QUANTITY.finditer(clause):
-        if m.start() < consumed:
-            continue
-        cand = _number_candidate(clause, m)
-        if cand is not None:
-            cands.append(cand)
-            consumed = cand.end
-    return cands
-
-
-def _number_candidate(clause: str, m: re.Match[str]) -> _Cand | None:
-    num, unit_raw, prefix, suffix = (
-        m.group("num"),
-        m.group("unit") or "",
-        m.group("prefix"),
-        m.group("suffix"),
-    )
-    core, multiplier = split_multiplier(num)
-    chinese = bool(P.CHINESE_NUMERAL.match(num))
-    if not unit_raw and not multiplier:
-        return None
-    before = clause[: m.start("num")]
-    if not prefix and before.endswith(("过", "超", "第", ".", "约第")):
-        return None
-    if before[-1:].isdigit():
-        return None
-    if chinese and not (prefix or suffix or re.search(r"[十百千万亿]", num)):
-        return None
-    try:
-        value = parse_number(core)
-    except NumberError:
-        return None
-    base, _, per = unit_raw.partition("/")
-    if multiplier:
-        if not base:
-            unit = multiplier + "元"
-        elif base in P.PREFIXABLE:
-            unit = multiplier + base
-        else:
-            value *= 10**4 if multiplier == "万" else 10**8
-            unit = base
-    else:
-        unit = base
-    if per:
-        unit = f"{unit}/{per}"
-    measure = P.UNITS.get(base, "absolute") if base else "absolute"
-    if per:
-        measure = "absolute"
-    comparator = P.SUFFIX_COMPARATORS.get(suffix or "") or P.PREFIX_COMPARATORS.get(prefix or "")
-    end = m.end()
-    if m.group("range"):
-        comparator = comparator or ">="
-    else:
-        tail = re.match(
-            rf"[-—~至到]{P.NUM}(?:{re.escape(unit_raw)})?(?:{'|'.join(P.SUFFIX_COMPARATORS)})?", clause[end:]
-        )
-        if unit_raw and tail:  # "6%-7%": the lower bound, at least
-            end += tail.end()
-            comparator = comparator or ">="
-    if unit == "%" or base == "%":
-        text_before = clause[: m.start("num")]
-        if P.GROWTH_VERBS.search(text_before):
-            measure = "growth"
-        elif P.REDUCTION_VERBS.search(text_before):
-            measure = "reduction"
-    elif P.REDUCTION_VERBS.search(clause[: m.start("num")]) or P.REDUCTION_ACTIONS.search(
-        clause[: m.start()]
-    ):
-        measure = "reduction"
-    cand = _Cand(m.start(), end, "num", value=value, unit=unit, measure=measure, comparator=comparator)
-    after = clause[end:].lstrip(_CLOSING)
-    if after.startswith("级"):
-        return None
-    if (
-        not after
-        or after[0] in "、，；：（("
-        or re.match(r"(?:的)?(?:目标|任务|水平|规模|大关|台阶|左右)", after)
-    ):
-        cand.status = "post"
-    elif after.startswith("的"):
-        cand.status = "attr" if re.match(rf"的{P.NUM}(?:{'|'.join(P.MEASURE_WORDS)})", after) else "skip"
-    elif suffix or P.UNITS.get(base) not in ("count", "area") or chinese or prefix:
-        cand.status = "skip"  # "5000万元以上项目", "投资50亿元再生资源项目"
-    else:
-        cand.status = "pre"
-        _read_noun(cand, clause, end)
-    return cand
-
-
-_NOUN_STOP = re.compile(
-    r"的|落户|开工|建成|投产|竣工|落地|扫尾|建设|实施|达标|完成|" + P.REDUCTION_ACTIONS.pattern
-)
-
-
-def _read_noun(cand: _Cand, clause: str, start: int) -> None:
-    """The noun a pre-nominal number counts ("100个市县重点项目" → 市县重点项目)."""
-    rest = clause[start:]
-    stop = None
-    for m in _NOUN_STOP.finditer(rest):
-        if m.start() >= 2:
-            stop = m
-            break
-    noun = rest[: stop.start()] if stop else rest
-    cand.noun = noun
-    cand.noun_end = start + len(rest)
-    if stop and P.REDUCTION_ACTIONS.fullmatch(stop.group()):
-        cand.reduction_verb = stop.group()
-        cand.measure = "reduction"
-    if stop and re.search(r"\d", rest[stop.end() :]):
-        cand.noun_end = start + stop.start()  # another number follows in the clause
-
-
-def _special_candidates(clause: str, has_numbers: bool, has_deadline: bool) -> list[_Cand]:
-    cands: list[_Cand] = []
-    for m in P.DOUBLING.finditer(clause):
-        times = {"两": 3, "二": 3, "三": 7}.get(m.group("times") or "", 1)
-        cand = _Cand(m.start(), m.end(), "double", value=Decimal(100 * times), unit="%", measure="growth")
-        cand.comparator = ">="
-        if "双倍增" in m.group():
-            cand.times = 2
-        after = clause[m.end() :].lstrip(_CLOSING)
-        if after.startswith("的") or (after.startswith("、") and _attributive_list(after)):
-            cand.status = "skip"
-        cands.append(cand)
-    if has_deadline:
-        for m in P.ALL_DONE.finditer(clause):
-            cand = _Cand(m.start(), m.end(), "alldone", value=Decimal(100), unit="%", measure="ratio")
-            cand.comparator = ">="
-            cand.noun = m.group("verb")
-            cands.append(cand)
-    if not has_numbers:
-        m = P.BREAKTHROUGH.search(clause)
-        if m and re.search(r"(?:项目|企业|工程)$", clause[: m.start()]):
-            cand = _Cand(m.start(), m.end(), "breakthrough", value=Decimal(1), unit="个", measure="count")
-            cand.comparator = ">="
-            cands.append(cand)
-        for regex, comparator in ((P.RELATIVE, "~"), (P.FASTER, ">=")):
-            m = regex.search(clause)
-            if m:
-                growth = bool(m.group("growth"))
-                cand = _Cand(m.start(), m.end(), "relative", unit="%" if growth else None)
-                cand.measure = "growth" if growth else None
-                cand.comparator = comparator
-                cand.relative_to = m.group("ref")
-                cand.name_override = m.group("ind")
-                cands.append(cand)
-                break
-    return cands
-
-
-def _attributive_list(after: str) -> bool:
-    """After "、": the list goes on and ends in 的 (not 的目标) — the whole list describes a noun."""
-    m = re.search(r"的", after)
-    return bool(m) and not re.match(r"的(?:目标|任务)", after[m.start() :])
-
-
-# --------------------------------------------------------------------------- names
-
-
-def _strip_scope(name: str, cat: Catalogue) -> str:
-    name = cat.town_list_re.sub("", name)
-    name = cat.others_re.sub("", name)
-    name = cat.mention_re.sub("", name)
-    for county in cat.county_names:
-        name = name.replace(county, "")
-    name = P.WHOLE_JURISDICTION.sub("", name).lstrip("、和及与")
-    return re.sub(r"^(?:每家|每个|各)|(?:每家|每个)", "", name)
-
-
-def _stage1(raw: str, cat: Catalogue) -> str:
-    """Name without level, time and scope words (verbs of effort kept, for the flow rule)."""
-    name = P.LEVEL_WORDS.sub("", raw)
-    name = P.DEADLINE.sub(lambda m: "" if _real_deadline(m) else m.group(), name)
-    name = P.TIME_WORDS.sub("", name)
-    name = _strip_scope(name, cat)
-    return name.strip("、，：；（） ")
-
-
-def _stage2(name: str) -> str:
-    """Final indicator name: effort verbs, example lists and dangling words removed."""
-    m = P.EXAMPLES.search(name)
-    if m and (("、" in m.group("examples")) or m.group("verb") or m.start() == 0):
-        name = name[: m.start()] + (m.group("verb") or "") + name[m.end() :]
-    previous = None
-    while previous != name:
-        previous = name
-        name = P.LEADING_FILLERS.sub("", name)
-        name = P.TRAILING_FILLERS.sub("", name)
-        name = name.strip("、，：；（） ")
-    if name.count("“") != name.count("”"):
-        name = name.strip("“”")
-    return name
-
-
-_TIER_AT_START = re.compile(
-    r"^(?:(?:过|超)[\d.零一二三四五六七八九十百千]*[万亿](?:元|美元)|[\d.零一二三四五六七八九十百千]*[万亿](?:元|美元)以上)"
-)
-
-
-def _compose_tier(parent: str, child: str) -> str:
-    """A size tier under its parent: parent "签约投资过亿元重点产业项目" + child "过10亿元" →
-    "签约投资过10亿元重点产业项目"; "10亿元以上项目" under "签约亿元以上项目" → "签约10亿元以上项目".
-    Any other child keeps its own name."""
-    m = _TIER_AT_START.match(child)
-    if not m:
-        return child
-    rest = child[m.end() :].removeprefix("级")
-    threshold = P.THRESHOLD_IN_NAME.search(parent)
-    if threshold is None or not parent.endswith(rest):
-        return child
-    return parent[: threshold.start()] + m.group() + parent[threshold.end() :]
-
-
-def _split_names(name: str, raw: str, force: bool) -> list[str]:
-    parts = [p for p in P.NAME_LIST_SPLIT.split(name) if p]
-    if len(parts) < 2 or any(len(p) < 2 for p in parts):
-        return [name]
-    if force or re.search(r"均|分别|都", raw) or all(len(p) >= 4 for p in parts):
-        return parts
-    return [name]
-
-
-# --------------------------------------------------------------------------- deadlines
-
-
-def _real_deadline(m: re.Match[str]) -> bool:
-    if m.group("month") and not (m.group("day") or m.group("part") or m.group("before") or m.group("year")):
-        return False
-    return True
-
-
-def _resolve_deadline(m: re.Match[str], ctx: _Context) -> dt.date | None:
-    year = ctx.year_of(m.group("year") if not m.group("y4") else None, m.group("y4"))
-    if m.group("quarter"):
-        q = {"一": 1, "二": 2, "三": 3, "四": 4}.get(m.group("quarter")) or int(m.group("quarter"))
-        return _month_end(year, 3 * q)
-    if m.group("half"):
-        return _month_end(year, 6 if m.group("half") == "上半年" else 12)
-    if m.group("yearend"):
-        return dt.date(year, 12, 31)
-    month_text = m.group("month")
-    try:
-        month = int(parse_number(month_text))
-    except NumberError:
-        return None
-    if not 1 <= month <= 12:
-        return None
-    if m.group("day"):
-        try:
-            return dt.date(year, month, int(m.group("day")))
-        except ValueError:
-            return None
-    part = m.group("part")
-    if part == "上旬":
-        return dt.date(year, month, 10)
-    if part == "中旬":
-        return dt.date(year, month, 20)
-    return _month_end(year, month)
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    first_next = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return first_next - dt.timedelta(days=1)
-
-
-def _deadline_for(
-    deadlines: list[tuple[int, dt.date | None]], since: int, before: int, carried: dt.date | None
-) -> dt.date | None:
-    """The deadline written in the candidate's own stretch of the clause, else the first of the clause."""
-    own = [d for pos, d in deadlines if since <= pos < before]
-    if own:
-        return own[-1]
-    earlier = [d for pos, d in deadlines if pos < since]
-    if earlier:
-        return earlier[-1]
-    return deadlines[0][1] if deadlines else carried
-
-
 # --------------------------------------------------------------------------- sentences
 
 
@@ -613,9 +312,9 @@ class _SentenceReader:
                 prev_clause = None
                 continue
             deadlines = [
-                (m.start(), _resolve_deadline(m, self.ctx))
+                (m.start(), resolve_deadline(m, self.ctx))
                 for m in P.DEADLINE.finditer(clause)
-                if _real_deadline(m)
+                if real_deadline(m)
             ]
             if deadlines and not P.DEADLINE_ONLY_FILLERS.sub("", P.DEADLINE.sub("", clause)).strip("，、 "):
                 carried = deadlines[0][1]  # "6月底前，完成…" — the date belongs to the next clause
@@ -640,18 +339,18 @@ class _SentenceReader:
         deadlines: list[tuple[int, dt.date | None]],
         carried: dt.date | None,
     ) -> bool:
-        numbers = _number_candidates(clause)
+        numbers = number_candidates(clause)
         has_values = any(c.status != "skip" for c in numbers)
-        specials = _special_candidates(clause, has_values, bool(deadlines) or carried is not None)
+        specials = special_candidates(clause, has_values, bool(deadlines) or carried is not None)
         cands = sorted(numbers + specials, key=lambda c: c.start)
-        kept: list[_Cand] = []
+        kept: list[Cand] = []
         for c in cands:
             if kept and c.start < kept[-1].end:
                 continue
             kept.append(c)
         # an attribute or attributive status runs back along a "、" list
         for i in range(len(kept) - 2, -1, -1):
-            between = clause[kept[i].end : kept[i + 1].start].lstrip(_CLOSING)
+            between = clause[kept[i].end : kept[i + 1].start].lstrip(CLOSING)
             if (
                 between.startswith("、")
                 and kept[i + 1].status in ("attr", "skip")
@@ -660,10 +359,10 @@ class _SentenceReader:
                 kept[i].status = kept[i + 1].status
         made = False
         prev_end = 0
-        attr_group: list[tuple[_Cand, int]] = []
+        attr_group: list[tuple[Cand, int]] = []
         for c in kept:
             text_before = clause[prev_end : c.start]
-            quote_start = prev_end + (len(text_before) - len(text_before.lstrip("、，：" + _CLOSING)))
+            quote_start = prev_end + (len(text_before) - len(text_before.lstrip("、，：" + CLOSING)))
             if c.status == "skip":
                 continue  # a threshold or description stays part of the name
             if c.status == "attr":
@@ -671,7 +370,7 @@ class _SentenceReader:
                 prev_end = c.end
                 continue
             level = self._level_at(levels, seg_pos + (c.end if c.kind == "relative" else c.start))
-            deadline = _deadline_for(deadlines, prev_end, c.start, carried)
+            deadline = deadline_for(deadlines, prev_end, c.start, carried)
             if c.status == "pre":
                 accept = (
                     deadline is not None
@@ -708,7 +407,7 @@ class _SentenceReader:
         offset = clause.find(quote, start) if quote else start
         return quote, absolute + offset
 
-    def _comparator(self, c: _Cand, level: str, flow: bool, pre: bool) -> str:
+    def _comparator(self, c: Cand, level: str, flow: bool, pre: bool) -> str:
         if c.comparator:
             return c.comparator
         if level != "plain":
@@ -723,7 +422,7 @@ class _SentenceReader:
 
     def _pre(
         self,
-        c: _Cand,
+        c: Cand,
         clause: str,
         absolute: int,
         quote_start: int,
@@ -731,9 +430,9 @@ class _SentenceReader:
         level: str,
         scopes: list[str | None],
         deadline: dt.date | None,
-        attr_group: list[tuple[_Cand, int]],
+        attr_group: list[tuple[Cand, int]],
     ) -> bool:
-        noun = _stage2(_stage1(c.noun, self.ctx.catalogue))
+        noun = stage2_name(stage1_name(c.noun, self.ctx.catalogue))
         if not noun:
             return False
         if attr_group:
@@ -763,7 +462,7 @@ class _SentenceReader:
         prev = quote_start
         for attr, _attr_quote_start in attr_group:
             attr_raw = clause[prev : attr.start]
-            attr_name = _stage2(_stage1(attr_raw, self.ctx.catalogue))
+            attr_name = stage2_name(stage1_name(attr_raw, self.ctx.catalogue))
             prev = attr.end
             if not attr_name:
                 continue
@@ -798,7 +497,7 @@ class _SentenceReader:
 
     def _post(
         self,
-        c: _Cand,
+        c: Cand,
         clause: str,
         absolute: int,
         quote_start: int,
@@ -813,11 +512,11 @@ class _SentenceReader:
             quote_end = c.end
         else:
             quote_end = c.end
-        stage1 = _stage1(raw, cat)
+        stage1 = stage1_name(raw, cat)
         if P.CHAIN_START.match(stage1):
             self.chain_from = len(self.items)
             stage1 = P.CHAIN_START.sub("", stage1).lstrip("：:")
-        name = _stage2(stage1)
+        name = stage2_name(stage1)
         measure = c.measure
         if c.kind == "alldone" and not name:
             previous = self._previous()
@@ -832,7 +531,7 @@ class _SentenceReader:
                 name = previous.indicator
             if previous is not None and previous.measure == "growth" and c.unit == "%":
                 measure = "growth"
-        names = _split_names(name, raw, force=c.kind == "double")
+        names = split_names(name, raw, force=c.kind == "double")
         if len(names) > 1 and "分别" in raw and c.kind == "num":
             self.pending_names = names[1:]
             names = names[:1]
@@ -853,7 +552,7 @@ class _SentenceReader:
             if parent_item is None:
                 self.chain_from = None
             else:
-                names = [_compose_tier(parent_item.indicator, n) for n in names]
+                names = [compose_tier(parent_item.indicator, n) for n in names]
         if c.measure == "count" and len(names) == 1:
             self.subject = names[0]
         if measure == "ratio" and c.kind == "num":
@@ -864,7 +563,7 @@ class _SentenceReader:
             if parent_item is not None:
                 comparator = parent_item.comparator or comparator
             elif (
-                text_before.lstrip(_CLOSING).startswith("、")
+                text_before.lstrip(CLOSING).startswith("、")
                 and self.items
                 and self.items[-1].start >= absolute
             ):
@@ -907,12 +606,12 @@ class _SentenceReader:
         prev_clause: tuple[int, str] | None,
     ) -> None:
         cat = self.ctx.catalogue
-        name = _stage2(_stage1(clause, cat))
+        name = stage2_name(stage1_name(clause, cat))
         quote_start = absolute
         quote = clause
         if len(name) < 4 and prev_clause is not None:
             prev_abs, prev_text = prev_clause
-            name = _stage2(_stage1(prev_text, cat)) + name
+            name = stage2_name(stage1_name(prev_text, cat)) + name
             quote_start = prev_abs
             quote = self.ctx.text[prev_abs : absolute + len(clause)]
         if len(name) < 2:

@@ -114,7 +114,7 @@ _NAMES = "零一二三四五六七八九"
 
 def _four(n: int, leading: bool) -> str:
     """0 < n < 10000 in Chinese; ``leading`` is True for the most significant section."""
-    out = []
+    out: list[str] = []
     zero = False
     for factor, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
         digit = n // factor % 10
@@ -141,7 +141,7 @@ def to_chinese(n: int) -> str:
     while n:
         sections.append(n % 10000)
         n //= 10000
-    out = []
+    out: list[str] = []
     names = ["", "万", "亿", "万亿"]
     need_zero = False
     for index in range(len(sections) - 1, -1, -1):
