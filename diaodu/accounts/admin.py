@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from diaodu.accounts import adminsite, services
 from diaodu.accounts.models import LoginThrottle, Role, ThrottleScope, User
-from diaodu.accounts.scope import Perm, forget_cached_scope
+from diaodu.accounts.scope import Perm, forget_cached_scope, separation_problem
 
 adminsite.install()
 
@@ -35,9 +35,19 @@ class RoleAdmin(adminsite.PermAdminMixin, admin.ModelAdmin):
     filter_horizontal = ["custom_units"]
 
 
+class UserChangeForm(DjangoUserAdmin.form):  # type: ignore[name-defined,misc]
+    def clean_roles(self) -> Any:
+        roles = self.cleaned_data.get("roles") or []
+        problem = separation_problem(p for role in roles for p in role.permissions)
+        if problem:
+            raise forms.ValidationError(problem)
+        return roles
+
+
 @admin.register(User)
 class UserAdmin(adminsite.PermAdminMixin, DjangoUserAdmin):
     required_perm = Perm.MANAGE_ACCOUNTS
+    form = UserChangeForm
     list_display = ["username", "full_name", "org_unit", "title", "is_active", "second_factor", "locked"]
     list_filter = ["is_active", "roles"]
     search_fields = ["username", "full_name"]

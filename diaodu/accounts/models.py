@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from diaodu.accounts.scope import DataScope, Perm
+from diaodu.accounts.scope import DataScope, Perm, separation_problem
 
 
 class Role(models.Model):
@@ -37,6 +37,9 @@ class Role(models.Model):
         unknown = set(self.permissions) - set(Perm.values)
         if unknown:
             raise ValidationError({"permissions": _("未知权限编码：%s") % "、".join(sorted(unknown))})
+        problem = separation_problem(self.permissions)
+        if problem:
+            raise ValidationError({"permissions": problem})
 
 
 class User(AbstractUser):

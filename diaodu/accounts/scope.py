@@ -45,6 +45,21 @@ class Perm(models.TextChoices):
 # Anyone who may enter or review a unit's data may also read it.
 READ_PERMS: tuple[Perm, ...] = (Perm.VIEW_DATA, Perm.ENTER_DATA, Perm.REVIEW_DATA)
 
+# 三员分立: the system, security and audit administrators' permissions are held apart, and apart from business
+# data. One person (one account) holds at most one of them and then nothing else.
+ADMIN_PERMS: tuple[Perm, ...] = (Perm.MANAGE_CONFIG, Perm.MANAGE_ACCOUNTS, Perm.VIEW_AUDIT)
+
+
+def separation_problem(perms: Iterable[str]) -> str | None:
+    """Why a set of permissions (of one role, or all roles of one user) breaks 三员分立, or None."""
+    held = set(perms)
+    admin = [p for p in ADMIN_PERMS if p in held]
+    if len(admin) > 1:
+        return str(_("系统管理员、安全管理员、审计管理员的权限不能由同一角色或同一账号兼任（三员分立）。"))
+    if admin and held - set(admin):
+        return str(_("管理员权限不能与业务数据权限兼任（三员分立）。"))
+    return None
+
 
 @dataclass(frozen=True)
 class UnitScope:

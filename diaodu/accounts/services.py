@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 from diaodu.accounts import lockout, otp
 from diaodu.accounts.models import ApiToken, Role, ThrottleScope, User
 from diaodu.accounts.passwords import password_expired
-from diaodu.accounts.scope import Perm, forget_cached_scope, has_perm, require_perm
+from diaodu.accounts.scope import (
+    ADMIN_PERMS,
+    Perm,
+    forget_cached_scope,
+    has_perm,
+    require_perm,
+    separation_problem,
+)
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import record, snapshot
 from diaodu.core.request_context import current_request_context
@@ -30,8 +37,6 @@ NEW_SECRET_KEY = "diaodu_otp_new_secret"  # a TOTP secret being enrolled, until 
 MUST_CHANGE_KEY = "diaodu_must_change_password"  # set at login: initial or expired password
 LOGIN_AT_KEY = "diaodu_login_at"  # epoch seconds of the login, for the absolute session lifetime
 PENDING_SECONDS = 5 * 60
-
-ADMIN_PERMS = (Perm.MANAGE_CONFIG, Perm.MANAGE_ACCOUNTS, Perm.VIEW_AUDIT)
 
 
 class LoginError(Exception):
@@ -245,6 +250,12 @@ def logout_user(request: HttpRequest, *, reason: str = "") -> None:
     logout(request)
 
 
+def _check_separation(roles: list[Role]) -> None:
+    problem = separation_problem(p for role in roles for p in role.permissions)
+    if problem:
+        raise ValidationError({"roles": problem})
+
+
 USER_FIELDS = ("username", "full_name", "title", "org_unit", "is_active")
 
 
@@ -262,6 +273,7 @@ def create_user(
         require_perm(actor, Perm.MANAGE_ACCOUNTS)
     if must_change_password is None:
         must_change_password = check_actor
+    _check_separation(roles)
     user = User(username=username, full_name=full_name, org_unit=org_unit, title=title,
                 must_change_password=must_change_password)
     user.set_password(password)
@@ -275,6 +287,7 @@ def create_user(
 @transaction.atomic
 def set_roles(*, actor: Any, user: User, roles: list[Role]) -> None:
     require_perm(actor, Perm.MANAGE_ACCOUNTS)
+    _check_separation(roles)
     before = sorted(user.roles.values_list("code", flat=True))
     user.roles.set(roles)
     forget_cached_scope(user)
