@@ -230,7 +230,9 @@ def compare(
 ) -> bool:
     """Is ``actual`` acceptable against ``target``?
 
-    ``>=``, ``<=`` and ``=`` are exact. ``~`` is one-sided towards the good direction: for HIGHER it is
+    ``>=`` and ``<=`` are exact. ``=`` is exact for whole targets (a count of 100, 100%) and holds at the
+    written precision for targets with decimals: "426.4亿元" is met by 426.43 (the speech rounds to
+    0.1亿). ``~`` is one-sided towards the good direction: for HIGHER it is
     met iff ``actual >= target - tol``, for LOWER iff ``actual <= target + tol`` (better than target is fine).
     ``tol`` is ``tolerance`` points, or ``tolerance`` percent of ``|target|`` when ``relative_tolerance``.
     """
@@ -239,11 +241,19 @@ def compare(
     if comparator is Comparator.LE:
         return actual <= target
     if comparator is Comparator.EQ:
-        return actual == target
+        return _at_written_precision(actual, target) == target
     tol = abs(target) * tolerance / HUNDRED if relative_tolerance else tolerance
     if direction is Direction.HIGHER:
         return actual >= target - tol
     return actual <= target + tol
+
+
+def _at_written_precision(actual: Decimal, target: Decimal) -> Decimal:
+    """``actual`` rounded (half up) to the decimals ``target`` is written with; unchanged for whole targets."""
+    exponent = int(target.normalize().as_tuple().exponent)
+    if exponent >= 0:
+        return actual
+    return actual.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
 
 
 def progress_band(observed_growth: Decimal, needed_growth: Decimal) -> Band:

@@ -501,3 +501,15 @@ def test_evaluate_never_raises_and_is_consistent(
         assert (ev.status is Status.RED) == (not ev.met)
     if ev.completion_pct is not None and ev.schedule_pct is not None:
         assert ev.points_ahead == ev.completion_pct - ev.schedule_pct
+
+
+def test_equal_targets_hold_at_the_precision_they_are_written_with() -> None:
+    total = TargetSpec(D("426.4000"), Comparator.EQ, Measure.ABSOLUTE, Direction.HIGHER, Accumulation.POINT)
+    assert evaluate(total, series((9, "426.43")), 9).status is G
+    assert evaluate(total, series((9, "426.35")), 9).status is G
+    assert evaluate(total, series((9, "426.34")), 9).status is R
+    count = TargetSpec(D(100), Comparator.EQ, Measure.COUNT, Direction.HIGHER, Accumulation.POINT)
+    assert evaluate(count, series((9, "100")), 9).status is G
+    assert evaluate(count, series((9, "101")), 9).status is R
+    assert evaluate(count, series((9, "99.9")), 9).status is R
+    assert compare(D("99.4"), Comparator.EQ, D(100), Direction.HIGHER, D(0), relative_tolerance=False) is False
