@@ -133,6 +133,7 @@ class ItemOut(Schema):
     source_type: str = Field(..., description="key_task / blocker / manual")
     source_id: str
     key_task_id: int | None
+    blocker_id: int | None = Field(..., description="项目卡点 id（来源为 blocker 时）")
     status: str
     light: str = Field(..., description="green / yellow / red（今天）")
     overdue: bool
@@ -187,6 +188,7 @@ def _item_out(item: SupervisionItem, today: dt.date) -> dict[str, Any]:
         "source_type": item.source_type,
         "source_id": item.source_id,
         "key_task_id": item.key_task_id,
+        "blocker_id": item.blocker_id,
         "status": item.status,
         "light": str(reports.item_light(item, today)),
         "overdue": reports.is_overdue(item, today),
@@ -280,6 +282,7 @@ class ItemIn(Schema):
     source_type: SourceType = SourceType.MANUAL
     source_id: str = Field("", max_length=64, description="项目卡点编号（source_type=blocker）")
     key_task_id: int | None = Field(None, description="重点任务 id（source_type=key_task）")
+    blocker_id: int | None = Field(None, description="项目卡点 id（月度调度中的需协调问题）")
     leader: str = Field("", max_length=64)
 
 
@@ -291,9 +294,13 @@ class ItemIn(Schema):
 )
 def create_item(request: HttpRequest, payload: ItemIn) -> dict[str, Any]:
     user = supervision_user(request)
-    task = None
+    task = blocker = None
     if payload.key_task_id is not None:
         task = get_for_user(KeyTask.objects.all(), user, payload.key_task_id)
+    if payload.blocker_id is not None:
+        from diaodu.projects.models import Blocker
+
+        blocker = get_for_user(Blocker.objects.all(), user, payload.blocker_id)
     item = services.create_item(
         actor=user,
         title=payload.title,
@@ -301,6 +308,7 @@ def create_item(request: HttpRequest, payload: ItemIn) -> dict[str, Any]:
         source_type=payload.source_type,
         source_id=payload.source_id,
         key_task=task,
+        blocker=blocker,
         leader=payload.leader or (task.leader if task else ""),
     )
     return _detail(item.pk)

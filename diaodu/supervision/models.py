@@ -110,8 +110,15 @@ class SupervisionItem(models.Model):
     source_type = models.CharField(
         _("来源"), max_length=16, choices=SourceType.choices, default=SourceType.MANUAL
     )
-    # The blocker of a monthly dispatch report (projects app) is referenced by id until that app has landed.
-    source_id = models.CharField(_("来源编号"), max_length=64, blank=True)
+    source_id = models.CharField(_("来源编号"), max_length=64, blank=True)  # kept if the source row goes away
+    blocker = models.ForeignKey(
+        "projects.Blocker",
+        verbose_name=_("项目卡点"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervision_items",
+    )
     key_task = models.ForeignKey(
         KeyTask,
         verbose_name=_("重点任务"),

@@ -371,7 +371,7 @@ def _item_snapshot(item: SupervisionItem) -> dict[str, Any]:
 def _lock(item: SupervisionItem) -> SupervisionItem:
     return (
         SupervisionItem.objects.select_for_update()
-        .select_related("lead_unit", "key_task", "leader_user")
+        .select_related("lead_unit", "key_task", "leader_user", "blocker__project")
         .get(pk=item.pk)
     )
 
@@ -474,6 +474,7 @@ def create_item(
     source_type: str = SourceType.MANUAL,
     source_id: str = "",
     key_task: KeyTask | None = None,
+    blocker: Any = None,
     leader: str = "",
     leader_user: Any = None,
 ) -> SupervisionItem:
@@ -485,6 +486,8 @@ def create_item(
         raise ValidationError({"title": _("请填写督办事项。")})
     if source_type == SourceType.KEY_TASK and key_task is None:
         raise ValidationError({"key_task": _("来源为重点任务时须指定任务。")})
+    if blocker is not None:
+        source_type, source_id = SourceType.BLOCKER, str(blocker.pk)
     if source_type == SourceType.BLOCKER and not source_id:
         raise ValidationError({"source_id": _("来源为项目卡点时须填写卡点编号。")})
     year = timezone.localdate().year
@@ -498,6 +501,7 @@ def create_item(
                     source_type=source_type,
                     source_id=source_id or (f"{key_task.plan_id}:{key_task.key}" if key_task else ""),
                     key_task=key_task,
+                    blocker=blocker,
                     leader=leader.strip(),
                     leader_user=leader_user,
                     created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -559,6 +563,7 @@ def assign_item(
     )
     if item.key_task is not None and item.key_task.status == TaskStatus.NOT_STARTED:
         _set_task_status(item.key_task, actor=actor, status=TaskStatus.IN_PROGRESS)
+    _set_blocker_status(item, actor=actor, status="routed")
     notify(
         kind=NoticeKind.ASSIGNED,
         item=item,
@@ -600,6 +605,62 @@ def supervise_key_task(
         deadline=max(task.deadline, today),
         note=note,
         today=today,
+    )
+
+
+@transaction.atomic
+def supervise_blocker(
+    blocker: Any,
+    *,
+    actor: Any,
+    deadline: dt.date,
+    lead_unit: OrgUnit | None = None,
+    co_units: Sequence[OrgUnit] = (),
+    leader: str = "",
+    leader_user: Any = None,
+    today: dt.date | None = None,
+) -> SupervisionItem:
+    """Register an item for a project blocker (月度调度中的卡点堵点) and assign it, by default to the blocker's
+    responsible department, with the project's unit as co-department."""
+    from diaodu.projects.models import Blocker
+
+    if not Blocker.objects.visible_to(actor).filter(pk=blocker.pk).exists():
+        raise PermissionDenied
+    lead = lead_unit or blocker.department
+    if lead is None:
+        raise ValidationError({"lead_unit": _("该卡点未指定责任部门，请选择牵头单位。")})
+    project = blocker.project
+    co = list(co_units) or ([project.org_unit] if project.org_unit_id != lead.pk else [])
+    item = create_item(
+        actor=actor,
+        title=f"{project.name}：{blocker.description}"[:200],
+        description=blocker.description,
+        blocker=blocker,
+        leader=leader,
+        leader_user=leader_user,
+    )
+    return assign_item(item, actor=actor, lead_unit=lead, co_units=co, deadline=deadline, today=today)
+
+
+def _set_blocker_status(item: SupervisionItem, *, actor: Any, status: str) -> None:
+    """Keep the project blocker's state in step with its item (交办 → routed, 办结 → resolved).
+
+    The projects app has no service for this yet; the write is audited here like any other.
+    """
+    blocker = item.blocker
+    if blocker is None or blocker.status == status:
+        return
+    before = snapshot(blocker, ["status"])
+    blocker.status = status
+    blocker.save(update_fields=["status"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=blocker,
+        org_unit_id=blocker.project.org_unit_id,
+        before=before,
+        after=snapshot(blocker, ["status"]),
+        reason=item.number,
     )
 
 
@@ -751,6 +812,7 @@ def close_item(
             completed_on=item.completed_on,
             evidence=f"{item.number}：{evidence}",
         )
+    _set_blocker_status(item, actor=actor, status="resolved")
     notify(
         kind=NoticeKind.CLOSED,
         item=item,
