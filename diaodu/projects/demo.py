@@ -45,7 +45,8 @@ Z01, P01, Z02 = f"{C}-Z01", f"{C}-Z01-P01", f"{C}-Z02"
 Z02_PARKS = [f"{C}-Z02-P01", f"{C}-Z02-P02", f"{C}-Z02-P03"]
 KEY_TOWNS = ["T02", "T09", "T03", "T06", "T10"]
 OTHER_TOWNS = ["T01", "T05", "T07", "T08", "T11", "T12", "T13"]
-IZ = [f"{C}-{t}-IZ" for t in KEY_TOWNS + OTHER_TOWNS]
+# 东王集 and 南岗 have no project in the demo yet: their cluster targets stay grey (no data, not zero).
+IZ = [f"{C}-{t}-IZ" for t in KEY_TOWNS + OTHER_TOWNS if t not in {"T11", "T13"}]
 
 # The speech's key-project figures in 万元, chosen to round (0.1亿) to every published figure.
 CITY_TOTAL, CITY_PLAN = 2_818_600, 1_576_000  # 281.86亿 -> 281.9; 157.60亿 -> 157.6
@@ -394,6 +395,7 @@ class _Builder:
                 )
         rows: list[services.ProjectImport] = []
         started: dict[str, int] = {}
+        start_months = _start_months(seeds, rng)
         for k, seed in enumerate(seeds):
             p = self.project(
                 seed.name,
@@ -407,11 +409,9 @@ class _Builder:
             )
             quarter = None
             if seed.is_new:
+                start_month = start_months[seed.name]
                 quarter = 1 if rng.random() < 0.85 else 2
                 signed = _date(rng, YEAR - 1, 3, 10)
-                start_month = rng.randint(1, 3) if quarter == 1 else rng.randint(4, 6)
-                if k % 23 == 7:  # a few slip: one quarter late, two not started by the demo month
-                    start_month = 13 if k % 2 else start_month + 3
                 p.planned_start = domain.quarter_end(YEAR, quarter) - dt.timedelta(days=45)
                 pairs = [
                     (Stage.SIGNED, signed),
@@ -564,6 +564,31 @@ class _Builder:
         return rows
 
 
+def _zone(unit: str) -> str:
+    return "Z01" if unit in (Z01, P01) else "Z02" if unit in (Z02, *Z02_PARKS) else "towns"
+
+
+def _start_months(seeds: list[KeySeed], rng: random.Random) -> dict[str, int]:
+    """Actual start months of the new key projects: in every (zone, level) group under 80% start in Q1, the
+    rest in Q2 except the last, which starts in July or August. So the Q1 (80%) and Q2 (100%) start targets
+    are missed at their deadlines and made up by September (yellow), as happens in practice."""
+    groups: dict[tuple[str, str], list[KeySeed]] = {}
+    for seed in seeds:
+        if seed.is_new:
+            groups.setdefault((_zone(seed.unit), seed.level), []).append(seed)
+    months: dict[str, int] = {}
+    for members in groups.values():
+        n = len(members)
+        for j, seed in enumerate(members):
+            if j == n - 1:
+                months[seed.name] = rng.randint(7, 8)
+            elif j < int(n * 0.7):
+                months[seed.name] = rng.randint(1, 3)
+            else:
+                months[seed.name] = rng.randint(4, 6)
+    return months
+
+
 def _approval_template(units: dict[str, OrgUnit]) -> None:
     if ApprovalTemplate.objects.filter(category=Category.INDUSTRY).exists():
         return
@@ -611,7 +636,7 @@ def _reports(
     for row, p in zip(key_rows, projects, strict=True):
         year_row = row.years[0]
         start = started.get(p.name, 13)
-        factor = Decimal(str(round(rng.uniform(0.75, 1.2), 3)))
+        factor = Decimal(str(round(rng.uniform(0.95, 1.2), 3)))
         for m in range(1, through + 1):
             if m < start:
                 ytd = Decimal(0)
