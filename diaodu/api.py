@@ -31,6 +31,7 @@ from diaodu.accounts.api import router as accounts_router
 from diaodu.accounts.api import session_auth, token_auth
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import record
+from diaodu.core.versioning import StaleVersion
 from diaodu.orgunits.api import router as orgunits_router
 from diaodu.plans.api import router as plans_router
 from diaodu.supervision.api import router as supervision_router
@@ -80,6 +81,12 @@ def _loc(request: HttpRequest, field: str) -> list[str]:
     if field == "__all__":
         return []
     return ["query" if request.method == "GET" else "body", field]
+
+
+@api.exception_handler(StaleVersion)
+def conflict(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+    # No lost update: the client's version is stale; show whose change it would have overwritten.
+    return api.create_response(request, exc.as_dict(), status=409)
 
 
 @api.exception_handler(DjangoValidationError)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from diaodu.accounts.scope import Perm, require_unit
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import changed, record, snapshot
+from diaodu.core.versioning import check_version
 from diaodu.orgunits.models import OrgUnit
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Measure, Plan, Target
 from diaodu.plans.planfile import (
@@ -87,8 +88,7 @@ def save_actual(
     if not actual.is_editable_state:
         raise WorkflowError(_("%(label)s 当前状态为“%(status)s”，不能修改。")
                             % {"label": actual, "status": actual.get_status_display()})
-    if expected_version is not None and expected_version != actual.version:
-        raise WorkflowError(_("数据已被他人修改（版本 %(theirs)d），请刷新后重试。") % {"theirs": actual.version})
+    check_version(actual, expected_version, str(actual))
     before = snapshot(actual, ACTUAL_FIELDS)
     for key, value in values.items():
         setattr(actual, key, value)

@@ -238,8 +238,8 @@ def test_it_refuses_a_stale_version(world: World) -> None:
 
     response = post(client_for(world, "yishan"), "api:actual_save", body)
 
-    assert response.status_code == 422
-    assert "已被他人修改" in response.json()["detail"][0]["msg"]
+    assert response.status_code == 409  # no lost update (diaodu.core.versioning)
+    assert "您的修改未保存" in response.json()["detail"]
 
 
 def test_it_locates_validation_errors(world: World) -> None:
