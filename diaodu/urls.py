@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("diaodu.accounts.urls")),
     path("plans/", include("diaodu.plans.urls")),
     path("audit/", include("diaodu.audit.urls")),
+    path("workbooks/", include("diaodu.workbooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

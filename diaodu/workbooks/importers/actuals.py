@@ -96,7 +96,9 @@ class ActualsImporter(Importer):
 
         # First pass: who, which indicator, which month (no value checks yet).
         resolved: list[tuple[RawRow, list[Problem], Any, Any, tuple[int, int] | None]] = []
-        for row in rows:
+        for i, row in enumerate(rows):
+            if i % 500 == 0:
+                self.progress("check", i, len(rows))
             problems: list[Problem] = []
             unit = self._unit(row, units, problems)
             indicator = self._indicator(row, by_code, by_name, problems)

@@ -275,7 +275,9 @@ class Importer:
 
     def write_rows(self, rows: list[RowPlan], plan: ImportPlan) -> None:
         """Write every row (atomic mode): raise on the first failure, the caller rolls back."""
-        for row in rows:
+        for i, row in enumerate(rows):
+            if i % 200 == 0:
+                self.progress("write", i, len(rows))
             self.write_row(row)
 
     def write_row(self, row: RowPlan) -> None:
