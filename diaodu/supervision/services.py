@@ -223,7 +223,7 @@ def _sync_milestones(task: KeyTask, entry: TaskEntry) -> None:
 
 @transaction.atomic
 def complete_milestone(milestone: Milestone, *, actor: Any, done_on: dt.date | None = None) -> Milestone:
-    milestone = Milestone.objects.select_for_update().select_related("task").get(pk=milestone.pk)
+    milestone = Milestone.objects.select_for_update(of=("self",)).select_related("task").get(pk=milestone.pk)
     require_unit(actor, milestone.task.owner_id, Perm.ENTER_DATA)
     before = snapshot(milestone, ["done_on"])
     milestone.done_on = done_on or timezone.localdate()
@@ -370,7 +370,7 @@ def _item_snapshot(item: SupervisionItem) -> dict[str, Any]:
 
 def _lock(item: SupervisionItem) -> SupervisionItem:
     return (
-        SupervisionItem.objects.select_for_update()
+        SupervisionItem.objects.select_for_update(of=("self",))
         .select_related("lead_unit", "key_task", "leader_user", "blocker__project")
         .get(pk=item.pk)
     )

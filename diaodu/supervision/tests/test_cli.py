@@ -72,7 +72,10 @@ def test_tasks_list_table_and_unit_filter(loaded) -> None:  # type: ignore[no-un
     assert "8家不达标小化工企业退出扫尾" in text and "课题组" not in text
 
 
-def test_worker_once_runs_the_scan_through_the_queue(personas, make_item) -> None:  # type: ignore[no-untyped-def]
+def test_worker_once_runs_the_scan_through_the_queue(personas, make_item, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The db worker closes stale connections between jobs (right in production); inside the test's transaction
+    # that would close the test's own connection on PostgreSQL.
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     make_item(deadline=dt.date(2025, 9, 26))  # overdue by now, never signed
     from django_tasks_db.models import DBTaskResult
 
