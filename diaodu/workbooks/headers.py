@@ -265,7 +265,14 @@ def choose_sheet(book: Book, columns: Sequence[Column], name: str | None = None)
                 f"工作簿中没有名为“{name}”的工作表（现有：{'、'.join(s.name for s in sheets)}）"
             )
         sheets = [chosen]
-    matches = [m for s in sheets if s.rows and (m := find_header(s, columns)) is not None]
+    required = {c.key for c in columns if c.required}
+    matches = [
+        m
+        for s in sheets
+        if s.rows
+        and (m := find_header(s, columns)) is not None
+        and (len(m.columns) >= 2 or required & set(m.columns))  # one optional column is no header
+    ]
     if not matches:
         wanted = "、".join(c.label for c in columns if c.required)
         raise HeaderError(f"没有找到可识别的表头（应包含：{wanted}）")

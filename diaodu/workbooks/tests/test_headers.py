@@ -130,7 +130,7 @@ def test_missing_required_column_is_reported() -> None:
 def test_choose_sheet_by_content_and_by_name() -> None:
     notes = Sheet("填表说明", [["说明：金额单位为万元"], ["项目名称请填写全称"]])
     data = Sheet("Sheet2", [["项目名称", "总投资"], ["甲", 1]])
-    other = Sheet("汇总", [["单位", "合计"], ["伊山镇", 3]])
+    other = Sheet("汇总", [["所在单位", "项目名称"], ["伊山镇", "甲"]])
     book = Book([notes, other, data], "xlsx")
     assert choose_sheet(book, COLUMNS).sheet is data
     assert choose_sheet(book, COLUMNS, name="汇总").sheet is other
