@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -9,7 +10,9 @@ import pytest
 from diaodu.audit.models import AuditEvent
 from diaodu.core.testing.authz import World
 from diaodu.plans.models import Actual
-from diaodu.workbooks.importers.actuals import ActualsImporter
+from diaodu.projects.models import MonthlyReport, Project
+from diaodu.projects.services import create_project
+from diaodu.workbooks.importers import importer_class
 from diaodu.workbooks.read import Limits
 from diaodu.workbooks.tests.corpus import CASES, Case
 
@@ -26,19 +29,36 @@ def _state() -> tuple[Any, ...]:
                 "pk", "ytd_value", "growth_pct", "base_value", "note", "status", "version"
             )
         ),
+        tuple(
+            Project.objects.order_by("pk").values_list(
+                "pk", "name", "code", "total_investment_wan", "version"
+            )
+        ),
+        tuple(MonthlyReport.objects.order_by("pk").values_list("pk", "ytd_wan", "version")),
         AuditEvent.objects.count(),
     )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_corpus(world: World, case: Case) -> None:
+    if case.kind != "actuals":
+        create_project(
+            actor=world.users["yishan"],
+            org_unit=world.yishan,
+            name="伊山镇新材料产业园项目",
+            code="2306-320723-89-02-799920",
+            total_investment_wan=Decimal(200000),
+        )
     limits = Limits(
         max_bytes=case.settings.get("DIAODU_IMPORT_MAX_BYTES", Limits.max_bytes),
         max_rows=case.settings.get("DIAODU_IMPORT_MAX_ROWS", Limits.max_rows),
     )
     before = _state()
-    importer = ActualsImporter(world.users[case.user], limits=limits, **case.options)
-    plan = importer.run(case.build(), case.filename, dry_run=case.accepted)
+    cls = importer_class(case.kind)
+    assert cls is not None
+    plan = cls(world.users[case.user], limits=limits, **case.options).run(
+        case.build(), case.filename, dry_run=case.accepted
+    )
     found = [(p.row, p.column, p.message) for p in plan.problems]
     if case.accepted:
         assert found == [] and plan.rows_valid == 1, found

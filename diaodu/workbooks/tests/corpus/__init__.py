@@ -50,6 +50,7 @@ class Case:
     options: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     accepted: bool = False  # a hostile-looking file that must import as plain data
+    kind: str = "actuals"
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -87,6 +88,73 @@ def _merged_over_data() -> bytes:
 
 def _two_sheets_no_header() -> bytes:
     return xlsx({"Sheet1": [["甲", "乙", "丙"], [1, 2, 3]], "Sheet2": [["说明"]]})
+
+
+PH = ["项目名称", "项目代码", "所在单位", "总投资（万元）", "统一社会信用代码"]
+CODE = "2306-320723-89-02-799920"
+
+
+def projects(*rows: list[Any]) -> bytes:
+    return xlsx({"项目库": [PH, *rows]})
+
+
+def progress(*rows: list[Any]) -> bytes:
+    return xlsx({"调度": [["项目代码", "项目名称", "月份", "累计完成投资（亿元）"], *rows]})
+
+
+PROJECT_CASES: list[Case] = [
+    Case(
+        "duplicate-project-codes",
+        lambda: projects(
+            ["甲", "2401-320723-04-01-123456", "伊山镇", 100, None],
+            ["乙", "2401-320723-04-01-123456", "伊山镇", 100, None],
+        ),
+        [(3, "B", "项目代码与第2行重复")],
+        kind="projects",
+    ),
+    Case(
+        "malformed-project-code",
+        lambda: projects(["甲", "2401-320723-04", "伊山镇", 100, None]),
+        [(2, "B", "格式不对")],
+        kind="projects",
+    ),
+    Case(
+        "malformed-credit-code",
+        lambda: projects(["甲", None, "伊山镇", 100, "91320723MA1MXXXXX0"]),
+        [(2, "E", "统一社会信用代码")],
+        kind="projects",
+    ),
+    Case(
+        "credit-code-illegal-letters",
+        lambda: projects(["甲", None, "伊山镇", 100, "91320723MA1OOOOOOI"]),
+        [(2, "E", "统一社会信用代码")],
+        kind="projects",
+    ),
+    Case(
+        "project-out-of-scope",
+        lambda: projects(["甲", None, "杨集镇", 100, None]),
+        [(2, "C", "不在您的数据范围内")],
+        kind="projects",
+    ),
+    Case(
+        "project-total-is-text",
+        lambda: projects(["甲", None, "伊山镇", "二十个亿左右", None]),
+        [(2, "D", "不是有效的数字")],
+        kind="projects",
+    ),
+    Case(
+        "progress-over-total",
+        lambda: progress([CODE, None, "2025-09", 25]),
+        [(2, "D", "超过项目总投资")],
+        kind="progress",
+    ),
+    Case(
+        "progress-unknown-project",
+        lambda: progress([None, "不存在的项目", "2025-09", 1]),
+        [(2, "B", "找不到项目")],
+        kind="progress",
+    ),
+]
 
 
 CASES: list[Case] = [
@@ -274,3 +342,4 @@ CASES: list[Case] = [
     Case("formula-text-in-note", lambda: book(row(1.5, note='=HYPERLINK("http://x")')), accepted=True),
     Case("formula-with-cached-value", _cached_formula_book, accepted=True),
 ]
+CASES += PROJECT_CASES
