@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 
 from diaodu.core.testing.authz import YISHAN, World, build_world
+from diaodu.core.testing.roles import ensure_default_roles
 from diaodu.core.versioning import StaleVersion, check_version
 from diaodu.plans.models import Actual
 
@@ -23,17 +24,6 @@ ROUNDS = 4
 def world(transactional_db) -> World:  # type: ignore[no-untyped-def]
     ensure_default_roles()  # an earlier transactional test's flush removed the migrations' roles
     return build_world()
-
-
-def ensure_default_roles() -> None:
-    from diaodu.accounts.models import Role
-    from diaodu.accounts.roles import DEFAULT_ROLES
-
-    for seed in DEFAULT_ROLES:
-        Role.objects.get_or_create(code=seed.code, defaults={
-            "name": seed.name, "permissions": [str(p) for p in seed.permissions], "data_scope": seed.data_scope,
-            "description": seed.description,
-        })
 
 
 def _client(world: World, name: str) -> Client:
