@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "diaodu.workbooks",
     "diaodu.supervision",
     "diaodu.compiler",
+    "diaodu.scale",
     "diaodu.reviews",
 ]
 

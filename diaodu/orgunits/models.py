@@ -9,6 +9,8 @@ from diaodu.orgunits.querysets import OrgUnitQuerySet
 
 
 class OrgUnitKind(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
     COUNTY = "county", _("县")
     ZONE = "zone", _("园区板块")
     PARK = "park", _("园区/片区")
