@@ -29,9 +29,12 @@ CHROMIUM_ARGS = [
     "--no-first-run", "--disable-sync",
 ]
 
+# The county's 新增“四上”企业 target decomposed to 伊山镇 (a hand-entered indicator: the clusters' project
+# counts are computed from the project library, so they are not entered by hand).
+TOWN = "320723-T02"  # 伊山镇
 CLUSTER = "320723-T02-IZ"  # 伊山镇工业集中区
-INDICATOR = "iz_new_industrial_projects_started"
-TARGET_KEY = "iz-t02-new-industrial-projects-started"
+INDICATOR = "new_four_above_enterprises"
+TARGET_KEY = "test-yishan-four-above"
 
 
 @pytest.fixture
@@ -50,7 +53,15 @@ def browser() -> Any:
 
 @pytest.fixture
 def world(transactional_db, orgunits, personas) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.plans.models import Indicator, Plan, Target
+
     call_command("plan", "load", str(PLAN_FILE))
+    plan = Plan.objects.get(code="guanyun-2025")
+    Target.objects.create(
+        plan=plan, key=TARGET_KEY, section="主要预期目标", indicator=Indicator.objects.get(code=INDICATOR),
+        org_unit=orgunits[TOWN], year=2025, value=5, comparator=">=", level="plain",
+        quote="新增“四上”企业150家以上", sort_order=9999,
+    )
 
 
 def log_in(page: Any, base: str, username: str) -> None:
@@ -67,7 +78,7 @@ def log_out(page: Any) -> None:
 
 
 def enter_and_submit(page: Any, base: str, value: str) -> None:
-    page.goto(f"{base}/plans/entry/?unit={CLUSTER}&month=2025-09")
+    page.goto(f"{base}/plans/entry/?unit={TOWN}&month=2025-09")
     row = page.locator(f"[data-testid=entry-row][data-indicator={INDICATOR}]")
     row.locator(f"input[name={INDICATOR}-ytd_value]").fill(value)
     row.locator(f"input[name={INDICATOR}-note]").fill("伊山镇经发局项目台账")
@@ -78,7 +89,7 @@ def enter_and_submit(page: Any, base: str, value: str) -> None:
 
 def review_row(page: Any, base: str) -> Any:
     page.goto(f"{base}/plans/review/")
-    row = page.locator("[data-testid=review-row]", has_text="伊山镇工业集中区")
+    row = page.locator("[data-testid=review-row]", has_text="伊山镇")
     assert row.count() == 1
     return row
 
@@ -89,7 +100,7 @@ def test_monthly_cycle(world, live_server, browser) -> None:  # type: ignore[no-
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    # 1. The town officer reports 3 projects for September and submits.
+    # 1. The town officer reports 3 new 四上 firms for September and submits.
     log_in(page, base, "yishan")
     enter_and_submit(page, base, "3")
     log_out(page)
@@ -98,7 +109,7 @@ def test_monthly_cycle(world, live_server, browser) -> None:  # type: ignore[no-
     log_in(page, base, "fgw")
     row = review_row(page, base)
     assert "3" in row.inner_text() and "伊山镇经发局项目台账" in row.inner_text()
-    row.locator("input[name=comment]").fill("与项目台账不符：9月底已开工5个，请核实后重报")
+    row.locator("input[name=comment]").fill("与统计局名录不符：9月底已新增5家，请核实后重报")
     row.locator("[data-testid=return]").click()
     page.wait_for_selector("[data-testid=review-result]:has-text('已退回')")
     assert page.locator("[data-testid=review-row][data-status=returned]").count() == 1
@@ -106,9 +117,9 @@ def test_monthly_cycle(world, live_server, browser) -> None:  # type: ignore[no-
 
     # 3. The officer sees the comment, corrects to 5 and resubmits.
     log_in(page, base, "yishan")
-    page.goto(f"{base}/plans/entry/?unit={CLUSTER}&month=2025-09")
+    page.goto(f"{base}/plans/entry/?unit={TOWN}&month=2025-09")
     comment = page.locator("[data-testid=review-comment]")
-    assert "与项目台账不符：9月底已开工5个，请核实后重报" in comment.inner_text()
+    assert "与统计局名录不符：9月底已新增5家，请核实后重报" in comment.inner_text()
     assert "已退回" in page.locator("[data-testid=row-status]").inner_text()
     enter_and_submit(page, base, "5")
     log_out(page)
@@ -127,7 +138,7 @@ def test_monthly_cycle(world, live_server, browser) -> None:  # type: ignore[no-
     target_row = page.locator(f"[data-testid=target-row][data-target-key={TARGET_KEY}]")
     assert target_row.get_attribute("data-status") == "green"
     text = target_row.inner_text()
-    assert "达到进度" in text and "新开工投资过亿元工业项目" in text and "伊山" in text
+    assert "达到进度" in text and "新增“四上”企业数" in text and "伊山" in text
     assert "75.0%" in text and "+25.0" in text  # 时序进度 9/12 and 100% − 75% points ahead
     assert page.locator("h2", has_text="灌云县 · 2025年9月").count() == 1
     assert "主要预期目标" in page.content() and "三大板块·镇级工业集中区" in page.content()

@@ -140,7 +140,7 @@ def test_return_needs_a_comment_and_stale_versions_are_refused(personas, orgunit
     with pytest.raises(ValidationError):
         services.return_actual(actual, actor=personas["fgw"], comment="")
     actual = services.return_actual(actual, actor=personas["fgw"], comment="请补充来源")
-    with pytest.raises(ValidationError, match="他人修改"):
+    with pytest.raises(ValidationError, match=r"已被 fgw 于 .*退回（当前版本 3，您依据的是版本 1）"):
         services.save_actual(
             actor=personas["yishan"], indicator=indicator, org_unit=orgunits["320723-T02-IZ"], year=2025, month=9,
             ytd_value=Decimal(4), expected_version=1,
