@@ -1,4 +1,5 @@
-"""The cockpit (驾驶舱): a unit's targets with traffic lights, and one indicator month by month."""
+"""The cockpit (驾驶舱): a unit's overview and targets, one indicator month by month, a key project, and the
+big-screen mode for the meeting room."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 
-from diaodu.cockpit import board
+from diaodu.cockpit import board, overview
+from diaodu.cockpit.project import build_project_page
 from diaodu.plans.models import Indicator
 from diaodu.plans.periods import parse_period
+from diaodu.projects.models import Project
+
+SCREEN_REFRESH_SECONDS = 60
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -27,9 +32,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "units": board.switcher_units(request.user),
         "nav_active": "cockpit",
     }
-    template = "cockpit/_board.html" if is_htmx(request) else "cockpit/home.html"
+    if is_htmx(request) and request.headers.get("HX-Target") != "cockpit-main":
+        template = "cockpit/_board.html"  # the table only (the month/unit filter swaps the whole main part)
+    else:
+        context["overview"] = overview.build_overview(request.user, unit, period)
+        template = "cockpit/_main.html" if is_htmx(request) else "cockpit/home.html"
     response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
 
 
@@ -40,4 +49,35 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
     unit = board.resolve_unit(request.user, request.GET.get("unit"))
     period = parse_period(request.GET.get("month")) or board.default_period(request.user)
     detail = board.build_indicator_detail(request.user, ind, unit, period.year)
-    return render(request, "cockpit/indicator.html", {"detail": detail, "period": period, "nav_active": "cockpit"})
+    return render(
+        request, "cockpit/indicator.html", {"detail": detail, "period": period, "nav_active": "cockpit"}
+    )
+
+
+@login_required
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drill-down to one project: its stage, leader and investment plan vs actual by month (404 outside scope)."""
+    board.require_data_reader(request.user)
+    obj = get_object_or_404(
+        Project.objects.visible_to(request.user).select_related("org_unit", "leader"), pk=pk
+    )
+    period = parse_period(request.GET.get("month")) or board.default_period(request.user)
+    page = build_project_page(obj, period)
+    return render(request, "cockpit/project.html", {"page": page, "period": period, "nav_active": "cockpit"})
+
+
+@login_required
+def screen(request: HttpRequest) -> HttpResponse:
+    """Big-screen mode (大屏): dark, 1920×1080, no scrolling; the body refreshes itself by htmx polling."""
+    board.require_data_reader(request.user)
+    unit = board.resolve_unit(request.user, request.GET.get("unit"))
+    period = parse_period(request.GET.get("month")) or board.default_period(request.user)
+    context = {
+        "overview": overview.build_overview(request.user, unit, period),
+        "month_param": request.GET.get("month", ""),
+        "refresh": SCREEN_REFRESH_SECONDS,
+    }
+    template = "cockpit/_screen_body.html" if is_htmx(request) else "cockpit/screen.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -17,3 +17,11 @@ CASES = [
     Case("cockpit:indicator", kwargs={"code": "no-such-indicator"}, expect=READERS, default=404,
          note="unknown indicator"),
 ]
+
+# The overview additions: a project outside the scope (or missing) is 404; the big screen follows the home page.
+CASES += [
+    Case("cockpit:project", kwargs={"pk": 999999}, expect=READERS, default=404, note="no such project"),
+    Case("cockpit:screen", expect=READERS, default=200),
+    Case("cockpit:screen", data={"unit": YANGJI}, expect=READERS | YANGJI_INVISIBLE, default=200, note="unit=杨集镇"),
+    Case("cockpit:screen", data={"unit": "320703"}, expect=READERS, default=404, note="external peer unit"),
+]
