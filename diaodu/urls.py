@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("diaodu.cockpit.urls")),
     path("accounts/", include("diaodu.accounts.urls")),
     path("plans/", include("diaodu.plans.urls")),
+    path("compiler/", include("diaodu.compiler.urls")),
     path("audit/", include("diaodu.audit.urls")),
     path("workbooks/", include("diaodu.workbooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
