@@ -319,3 +319,23 @@ def user_for_token(key: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def ensure_default_roles(*, actor: Any = None) -> dict[str, Role]:
+    """The built-in roles by code, creating any that are missing (migrations create them; a database that
+    was emptied afterwards — a flushed test database, a restored partial backup — gets them back)."""
+    from diaodu.accounts.roles import DEFAULT_ROLES
+
+    roles = {r.code: r for r in Role.objects.all()}
+    for seed in DEFAULT_ROLES:
+        if seed.code in roles:
+            continue
+        role = Role.objects.create(
+            code=seed.code, name=seed.name, permissions=[str(p) for p in seed.permissions],
+            data_scope=str(seed.data_scope), description=seed.description,
+        )
+        record(actor=actor, action=AuditAction.CREATE, obj=role,
+               after={"code": role.code, "permissions": role.permissions, "data_scope": role.data_scope})
+        roles[role.code] = role
+    return roles

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from diaodu.accounts import services as account_services
-from diaodu.accounts.models import Role, User
+from diaodu.accounts.models import User
 from diaodu.core.demo.users import DEMO_PASSWORD, DEMO_USERS
 from diaodu.orgunits.models import OrgUnit
 
@@ -15,7 +15,7 @@ from diaodu.orgunits.models import OrgUnit
 @transaction.atomic
 def ensure_demo_users(*, password: str = DEMO_PASSWORD) -> dict[str, User]:
     units = {u.code: u for u in OrgUnit.objects.filter(code__in={d.org_unit_code for d in DEMO_USERS})}
-    roles = {r.code: r for r in Role.objects.all()}
+    roles = account_services.ensure_default_roles()
     users: dict[str, User] = {}
     for demo in DEMO_USERS:
         user = User.objects.filter(username=demo.username).first()
