@@ -20,6 +20,8 @@ Usage / 用法: diaodu <command> [options]
   diaodu plan load FILE              导入计划文件 (YAML) / load a plan file
   diaodu plan status --year 2025 --as-of 2025-09 [--json]
                                      查看目标完成情况 / show target status
+  diaodu briefing --unit 320723 --month 2025-09 --out FILE.docx [--as USERNAME]
+                                     生成月度调度通报 (Word) / write the monthly briefing
   diaodu createsuperuser             创建管理员账号 / create an administrator
 
 diaodu help <command> 查看某个命令的参数 / shows a command's options.

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "diaodu.compiler",
     "diaodu.scale",
     "diaodu.reviews",
+    "diaodu.reports",
 ]
 
 MIDDLEWARE = [

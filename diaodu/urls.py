@@ -10,6 +10,7 @@ urlpatterns = [
     path("compiler/", include("diaodu.compiler.urls")),
     path("audit/", include("diaodu.audit.urls")),
     path("workbooks/", include("diaodu.workbooks.urls")),
+    path("reports/", include("diaodu.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

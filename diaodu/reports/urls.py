@@ -1,0 +1,8 @@
+from django.urls import path
+
+from diaodu.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("briefing/", views.briefing, name="briefing"),
+]
