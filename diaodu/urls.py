@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("diaodu.accounts.urls")),
     path("plans/", include("diaodu.plans.urls")),
     path("compiler/", include("diaodu.compiler.urls")),
+    path("reviews/", include("diaodu.reviews.urls")),
     path("audit/", include("diaodu.audit.urls")),
     path("workbooks/", include("diaodu.workbooks.urls")),
     path("reports/", include("diaodu.reports.urls")),
