@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from diaodu.projects import domain
 from diaodu.projects.domain import ProjectRow, Stage
@@ -41,6 +41,13 @@ class ProjectData:
                 value = ytd
         return value
 
+    def reached(self, project_id: int) -> Mapping[Stage, dt.date]:
+        """First date of each stage (computed once per project: it does not depend on the month asked)."""
+        cache: dict[int, Mapping[Stage, dt.date]] = self.__dict__.setdefault("_reached", {})
+        if project_id not in cache:
+            cache[project_id] = domain.first_reached(self.events.get(project_id, ()))
+        return cache[project_id]
+
     def rows(self, month: int, ids: Iterable[int] | None = None) -> dict[int, ProjectRow]:
         """Plain rows as of the end of ``month`` (stages reached after it are ignored by the metrics)."""
         out: dict[int, ProjectRow] = {}
@@ -57,7 +64,7 @@ class ProjectData:
                 is_new=y.get("is_new", False),
                 annual_plan_wan=y.get("planned_investment_wan", Decimal(0)),
                 planned_start_quarter=y.get("planned_start_quarter"),
-                reached=domain.first_reached(self.events.get(pid, ())),
+                reached=self.reached(pid),
                 recognised_on=b["recognised_on"],
                 ytd_wan=self.ytd_at(pid, month),
             )
@@ -245,6 +252,15 @@ def convert(value: Decimal, metric_unit: str, indicator_unit: str) -> Decimal:
     raise ValueError(f"cannot convert {metric_unit} to {indicator_unit}")
 
 
+def _top_paths(paths: Iterable[str]) -> list[str]:
+    """The paths not below another one of ``paths`` (["/1/", "/1/4/", "/2/"] -> ["/1/", "/2/"])."""
+    out: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(top) for top in out):
+            out.append(path)
+    return out
+
+
 def indicator_series(
     requests: Mapping[tuple[int, int], tuple[str, str]],
     unit_paths: Mapping[int, str],
@@ -258,7 +274,12 @@ def indicator_series(
     """
     if not requests:
         return {}
-    data = load(year, through_month)
+    # Only the projects below the units asked for: a county's cockpit reads its own projects, not the province's.
+    tops = _top_paths(unit_paths[u] for _i, u in requests if u in unit_paths)
+    below = Q()
+    for path in tops:
+        below |= Q(org_unit__path__startswith=path)
+    data = load(year, through_month, Project.objects.filter(below) if tops else Project.objects.none())
     members: dict[int, list[int]] = {
         unit_id: [pid for pid, b in data.base.items() if b["path"].startswith(path)]
         for unit_id, path in unit_paths.items()

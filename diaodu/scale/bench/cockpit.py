@@ -1,0 +1,280 @@
+"""``diaodu bench cockpit``: the cockpit of a county, a city or the province, as the application computes it and as
+one hand-written SQL query computes the same figures (the floor).
+
+Application path (``p50_ms``/``p95_ms``): load the user as the authentication middleware does, then call the
+cockpit view (:func:`diaodu.cockpit.views.home`) with Django's template rendering replaced by a stub, so every
+scope check, query and computation the view performs is measured, whatever the cockpit engineer adds to it
+(cards, funnel, zones...). ``page_p50_ms``/``page_p95_ms`` is the same call with the HTML rendered.
+
+Floor (``floor_p50_ms``/``floor_p95_ms``): :data:`FLOOR_SQL`, one statement per cockpit that finds the latest
+approved month in the user's scope and computes, for each of the unit's targets, the figure the cockpit shows
+(entered year-to-date value or growth, or the project metric behind a computed indicator), the completion,
+时序进度 and a light (green/red/grey; the application's yellow needs the month-by-month history). The test
+``test_bench_cockpit.py`` checks that both give the same figure for every target.
+
+Subjects are the synthetic leaders of ``diaodu synth`` (scope "unit and below"): runs go round the counties
+(or cities) so that no single unit's rows stay hot in a cache.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from unittest import mock
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from diaodu.accounts.models import User
+from diaodu.orgunits.models import OrgUnit, OrgUnitKind
+
+SCALE_KINDS = {"county": OrgUnitKind.COUNTY, "city": OrgUnitKind.CITY, "province": OrgUnitKind.PROVINCE}
+
+
+@dataclass(frozen=True)
+class Subject:
+    user_id: int
+    unit: OrgUnit
+
+
+def subjects(scale: str, prefix: str = "SYN") -> list[Subject]:
+    units = list(OrgUnit.objects.filter(kind=SCALE_KINDS[scale], code__startswith=prefix).order_by("code"))
+    users = dict(
+        User.objects.filter(username__in=[f"{u.code.lower()}-leader" for u in units]).values_list(
+            "username", "pk"
+        )
+    )
+    out = [
+        Subject(users[f"{u.code.lower()}-leader"], u) for u in units if f"{u.code.lower()}-leader" in users
+    ]
+    if not out:
+        raise LookupError(f"没有 {scale} 级合成数据（前缀 {prefix}）：请先运行 diaodu synth。")
+    return out
+
+
+# ----------------------------------------------------------------------------- the application path
+
+
+def app_cockpit(subject: Subject, *, render_html: bool = False) -> dict[str, Any]:
+    """The cockpit view for the subject's leader, as a request would run it; returns the view's context."""
+    from diaodu.cockpit import views
+
+    captured: dict[str, Any] = {}
+
+    def fake_render(
+        request: HttpRequest, template: str, context: dict[str, Any], *a: Any, **k: Any
+    ) -> HttpResponse:
+        captured.update(context)
+        return HttpResponse("")
+
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(pk=subject.user_id)  # what AuthenticationMiddleware does per request
+    request.session = {}  # type: ignore[assignment]
+    if render_html:
+        response = views.home(request)
+        assert response.status_code == 200, response.status_code
+        captured["html_bytes"] = len(response.content)
+        return captured
+    with mock.patch.object(views, "render", fake_render):
+        response = views.home(request)
+    assert response.status_code == 200, response.status_code
+    return captured
+
+
+def app_figures(context: dict[str, Any]) -> dict[int, Decimal | None]:
+    """Target id -> the figure the cockpit shows (evaluation.actual), from the view's context."""
+    board = context["board"]
+    return {row.target.pk: row.ev.actual for section in board.sections for row in section.rows}
+
+
+# ----------------------------------------------------------------------------- the floor
+
+_MONTH_END = {
+    "postgresql": "(make_date(p.year, p.month, 1) + interval '1 month' - interval '1 day')::date",
+    "sqlite": "date(printf('%%04d-%%02d-01', p.year, p.month), '+1 month', '-1 day')",
+}
+_YEAR_START = {
+    "postgresql": "make_date(p.year, 1, 1)",
+    "sqlite": "printf('%%04d-01-01', p.year)",
+}
+_YEAR_OF = {"postgresql": "EXTRACT(YEAR FROM {})::int", "sqlite": "CAST(strftime('%%Y', {}) AS INTEGER)"}
+_STARTED_OR_BEYOND = ("started", "in_stats", "completed", "producing", "full_capacity")
+
+FLOOR_SQL = """
+WITH scope AS (
+    SELECT id FROM orgunits_orgunit WHERE path LIKE %(scope_path)s
+), latest AS (
+    SELECT MAX(a.year * 100 + a.month) AS ym FROM plans_actual a
+    WHERE a.status = 'approved' AND a.org_unit_id IN (SELECT id FROM scope)
+), p AS (
+    SELECT ym / 100 AS year, ym %% 100 AS month FROM latest
+), bounds AS (
+    SELECT p.year, p.month, {year_start} AS year_start, {month_end} AS month_end FROM p
+), t AS (
+    SELECT t.id, t.indicator_id, t.org_unit_id, t.value, i.measure, i.accumulation, i.computed_from, i.unit
+    FROM plans_target t JOIN plans_indicator i ON i.id = t.indicator_id JOIN bounds b ON t.year = b.year
+    WHERE t.org_unit_id = %(unit_id)s AND t.org_unit_id IN (SELECT id FROM scope)
+), obs AS (
+    SELECT t.id AS target_id, a.ytd_value, a.growth_pct, a.base_value,
+           ROW_NUMBER() OVER (PARTITION BY t.id ORDER BY a.month DESC) AS rn
+    FROM t JOIN plans_actual a ON a.indicator_id = t.indicator_id AND a.org_unit_id = t.org_unit_id
+    JOIN bounds b ON a.year = b.year AND a.month <= b.month
+    WHERE a.status = 'approved' AND t.computed_from = ''
+), proj AS (
+    SELECT pr.id, pr.total_investment_wan, pr.category FROM projects_project pr
+    JOIN orgunits_orgunit u ON u.id = pr.org_unit_id WHERE u.path LIKE %(unit_path)s
+), keyp AS (
+    SELECT proj.id, proj.total_investment_wan FROM proj
+    JOIN projects_projectyear py ON py.project_id = proj.id JOIN bounds b ON py.year = b.year WHERE py.is_key
+), ytd AS (
+    SELECT r.project_id, r.ytd_wan, ROW_NUMBER() OVER (PARTITION BY r.project_id ORDER BY r.month DESC) AS rn
+    FROM projects_monthlyreport r JOIN keyp ON keyp.id = r.project_id JOIN bounds b ON r.year = b.year
+    WHERE r.month <= b.month AND r.status IN ('approved', 'locked')
+), firstsign AS (
+    SELECT s.project_id, MIN(s."on") AS first_on FROM projects_signing s JOIN proj ON proj.id = s.project_id
+    JOIN bounds b ON s."on" <= b.month_end WHERE s.kind = 'initial' GROUP BY s.project_id
+), started AS (
+    SELECT e.project_id, MIN(e."on") AS first_on FROM projects_stageevent e JOIN proj ON proj.id = e.project_id
+    JOIN bounds b ON e."on" <= b.month_end WHERE e.stage IN ({started_stages}) GROUP BY e.project_id
+), metric AS (
+    SELECT 'key_projects_count' AS mkey, COUNT(*) AS value FROM keyp
+    UNION ALL SELECT 'key_total_investment_wan', COALESCE(SUM(total_investment_wan), 0) FROM keyp
+    UNION ALL SELECT 'key_annual_investment_ytd_wan', COALESCE(SUM(ytd_wan), 0) FROM ytd WHERE rn = 1
+    UNION ALL SELECT 'signed_ge_1yi_count', COUNT(*) FROM firstsign fs
+        JOIN proj ON proj.id = fs.project_id JOIN projects_signing s ON s.project_id = fs.project_id
+        AND s."on" = fs.first_on AND s.kind = 'initial' JOIN bounds b ON fs.first_on >= b.year_start
+        WHERE s.amount_wan >= 10000
+    UNION ALL SELECT 'new_started_ge_1yi_count', COUNT(*) FROM started st JOIN proj ON proj.id = st.project_id
+        JOIN bounds b ON {year_of_started} = b.year
+        WHERE proj.category = 'industry' AND proj.total_investment_wan >= 10000
+), fig AS (
+    SELECT t.id, t.value, t.measure, t.accumulation, b.month,
+        CASE
+            WHEN t.computed_from <> '' THEN
+                (SELECT CASE WHEN t.unit = '亿元' THEN m.value / 10000.0 ELSE m.value END
+                 FROM metric m WHERE m.mkey = t.computed_from)
+            WHEN t.measure = 'growth' THEN
+                COALESCE(o.growth_pct, (o.ytd_value / NULLIF(o.base_value, 0) - 1) * 100)
+            ELSE o.ytd_value
+        END AS actual
+    FROM t CROSS JOIN bounds b LEFT JOIN obs o ON o.target_id = t.id AND o.rn = 1
+)
+SELECT id, actual,
+    CASE WHEN measure <> 'growth' AND value <> 0 THEN actual * 100.0 / value END AS completion_pct,
+    CASE WHEN measure <> 'growth' AND accumulation = 'ytd' THEN month * 100.0 / 12 END AS schedule_pct,
+    CASE
+        WHEN actual IS NULL THEN 'grey'
+        WHEN measure = 'growth' OR accumulation <> 'ytd' THEN CASE WHEN actual >= value THEN 'green' ELSE 'red' END
+        WHEN actual * 12 >= value * month THEN 'green' ELSE 'red'
+    END AS status
+FROM fig ORDER BY id
+"""
+
+
+def floor_sql(vendor: str) -> str:
+    """The floor statement in the dialect of ``vendor`` (only date arithmetic differs)."""
+    stages = ", ".join(f"'{s}'" for s in _STARTED_OR_BEYOND)
+    return FLOOR_SQL.format(
+        year_start=_YEAR_START[vendor],
+        month_end=_MONTH_END[vendor],
+        started_stages=stages,
+        year_of_started=_YEAR_OF[vendor].format("st.first_on"),
+    )
+
+
+def floor_cockpit(subject: Subject, *, sql: str | None = None) -> list[tuple[Any, ...]]:
+    """Rows (target id, actual, completion %, schedule %, light) for the subject's unit, in one statement."""
+    unit = subject.unit
+    params: dict[str, Any] = {"scope_path": unit.path + "%", "unit_path": unit.path + "%", "unit_id": unit.pk}
+    with connection.cursor() as cursor:
+        cursor.execute(sql or floor_sql(connection.vendor), params)
+        return list(cursor.fetchall())
+
+
+# ----------------------------------------------------------------------------- timing
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(_percentile(values, 0.5) * 1000, 2),
+        "p95_ms": round(_percentile(values, 0.95) * 1000, 2),
+    }
+
+
+def run(*, scale: str, runs: int, prefix: str = "SYN", warmup: int = 2, page: bool = True) -> dict[str, Any]:
+    subs = subjects(scale, prefix)
+    sql = floor_sql(connection.vendor)
+    for i in range(min(warmup, runs)):
+        app_cockpit(subs[i % len(subs)])
+        floor_cockpit(subs[i % len(subs)], sql=sql)
+    app_times, floor_times, page_times, queries = [], [], [], []
+    targets = 0
+    for i in range(runs):
+        subject = subs[i % len(subs)]
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            context = app_cockpit(subject)
+            app_times.append(time.perf_counter() - start)
+        queries.append(len(captured.captured_queries))
+        targets = max(targets, context["board"].total)
+        start = time.perf_counter()
+        floor_cockpit(subject, sql=sql)
+        floor_times.append(time.perf_counter() - start)
+        if page:
+            start = time.perf_counter()
+            app_cockpit(subject, render_html=True)
+            page_times.append(time.perf_counter() - start)
+    app, floor = _ms(app_times), _ms(floor_times)
+    unit = subs[0].unit
+    out: dict[str, Any] = {
+        "benchmark": "cockpit",
+        "scale": scale,
+        "db": connection.vendor,
+        "runs": runs,
+        "subjects": len(subs),
+        **app,
+        "floor_p50_ms": floor["p50_ms"],
+        "floor_p95_ms": floor["p95_ms"],
+        "ratio": round(app["p95_ms"] / floor["p95_ms"], 2) if floor["p95_ms"] else None,
+    }
+    if page:
+        page_ms = _ms(page_times)
+        out |= {"page_p50_ms": page_ms["p50_ms"], "page_p95_ms": page_ms["p95_ms"]}
+    out |= {
+        "queries": {"min": min(queries), "max": max(queries)},
+        "targets_per_cockpit": targets,
+        "rows": _row_counts(unit),
+    }
+    return out
+
+
+def _row_counts(unit: OrgUnit) -> dict[str, int]:
+    """Rows in the whole database and below the first subject's unit."""
+    from diaodu.plans.models import Actual, Target
+    from diaodu.projects.models import MonthlyReport, Project
+
+    below = {"org_unit__path__startswith": unit.path}
+    return {
+        "org_units": OrgUnit.objects.count(),
+        "targets": Target.objects.count(),
+        "actuals": Actual.objects.count(),
+        "projects": Project.objects.count(),
+        "monthly_reports": MonthlyReport.objects.count(),
+        "subject_projects": Project.objects.filter(**below).count(),
+        "subject_monthly_reports": MonthlyReport.objects.filter(
+            project__org_unit__path__startswith=unit.path
+        ).count(),
+    }
