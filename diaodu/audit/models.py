@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from diaodu.audit import chain
 
 
 class AuditAction(models.TextChoices):
@@ -31,8 +37,18 @@ LOGIN_ACTIONS = (AuditAction.LOGIN, AuditAction.LOGIN_FAILED, AuditAction.LOGOUT
                  AuditAction.OTP)
 
 
+class AuditEventManager(models.Manager["AuditEvent"]):
+    def bulk_create(self, objs: Iterable[AuditEvent], *args: Any, **kwargs: Any) -> list[AuditEvent]:
+        """Bulk writes (imports, demo data) join the hash chain like single ones."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain.seal(objs, self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
 class AuditEvent(models.Model):
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set by the writer (not auto_now_add) so that the hash covers exactly the stored time.
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", db_constraint=False,
@@ -52,6 +68,10 @@ class AuditEvent(models.Model):
     success = models.BooleanField(_("成功"), default=True)
     request_id = models.CharField(_("请求ID"), max_length=36, blank=True)
     ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = AuditEventManager()
 
     class Meta:
         verbose_name = _("审计事件")
@@ -61,3 +81,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            super().save(*args, **kwargs)  # refused by the append-only triggers
+            return
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            chain.seal([self], using)
+            super().save(*args, **kwargs)

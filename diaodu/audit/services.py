@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from diaodu.audit.models import AuditAction, AuditEvent
 from diaodu.core.request_context import current_request_context
@@ -83,3 +84,47 @@ def record(
         request_id=ctx.request_id,
         ip_address=ctx.ip_address,
     )
+
+
+# ----------------------------------------------------------------------------- retention
+
+MIN_RETENTION_DAYS = 180  # 等保: audit records are kept at least six months
+
+
+class RetentionError(ValueError):
+    pass
+
+
+def earliest_purge_date(today: dt.date | None = None) -> dt.date:
+    """Rows older than the returned date may be purged; younger ones never."""
+    from django.conf import settings
+
+    days = max(MIN_RETENTION_DAYS, int(getattr(settings, "DIAODU_AUDIT_RETENTION_DAYS", MIN_RETENTION_DAYS)))
+    return (today or timezone.localdate()) - dt.timedelta(days=days)
+
+
+def purge_before(before: dt.date, *, using: str = "default") -> int:
+    """Delete audit rows from before ``before`` (local midnight) through the purge gate; record the purge."""
+    from django.db import transaction
+
+    from diaodu.audit import chain
+    from diaodu.audit.gate import purge_gate_open
+
+    limit = earliest_purge_date()
+    if before > limit:
+        raise RetentionError(
+            f"审计日志至少保留{MIN_RETENTION_DAYS}天：只能清理 {limit.isoformat()} 之前的记录 / "
+            f"audit rows are kept {MIN_RETENTION_DAYS} days: --before must be {limit.isoformat()} or earlier"
+        )
+    cutoff = dt.datetime.combine(before, dt.time.min, tzinfo=timezone.get_current_timezone())
+    with transaction.atomic(using=using):
+        chain.lock(using)
+        old = AuditEvent.objects.using(using).filter(created_at__lt=cutoff)
+        count = old.count()
+        if count:
+            with purge_gate_open(using):
+                old._raw_delete(using)  # type: ignore[attr-defined] # no cascades, no signals: one DELETE
+        record(actor=None, actor_name="system", action=AuditAction.PURGE, object_type="audit.auditevent",
+               reason=f"清理 {before.isoformat()} 之前的审计记录 {count} 条 / purged {count} rows before {before}",
+               after={"before": before.isoformat(), "deleted": count})
+    return count
