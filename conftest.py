@@ -19,6 +19,15 @@ def _flush_through_audit_gate(self, *args, **options):  # type: ignore[no-untype
 flush.Command.handle = _flush_through_audit_gate
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _media_in_a_temporary_directory(tmp_path_factory):  # type: ignore[no-untyped-def]
+    # Uploaded files (supervision attachments, workbooks) never land in var/media during tests.
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # The production hasher is slow on purpose; tests create many accounts.
@@ -37,7 +46,7 @@ def orgunits(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def personas(orgunits):  # type: ignore[no-untyped-def]
     """username -> User for every demo persona (leader, fgw, tjj, yishan, yangji, lingang, kaifaqu,
-    county, sysadmin, secadmin, auditadmin)."""
+    county, sysadmin, secadmin, auditadmin, dcs, ziran)."""
     from diaodu.core.demo.personas import ensure_demo_users
 
     return ensure_demo_users()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("diaodu.audit.urls")),
     path("workbooks/", include("diaodu.workbooks.urls")),
     path("reports/", include("diaodu.reports.urls")),
+    path("supervision/", include("diaodu.supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -126,6 +126,11 @@ def mark_read(notification: Notification, *, user: Any) -> Notification:
     return notification
 
 
+def mark_all_read(user: Any) -> int:
+    """Mark everything unread in the user's inbox (own and unit messages) as read by the user."""
+    return Notification.objects.inbox(user).unread().update(read_at=timezone.now(), read_by=user)
+
+
 # ----------------------------------------------------------------------------- sending
 
 

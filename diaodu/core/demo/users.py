@@ -31,4 +31,11 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("secadmin", "安全管理员（演示）", "320723", (roles.SECURITY_ADMIN,), "安全管理员"),
     DemoUser("auditadmin", "审计管理员（演示）", "320723", (roles.AUDIT_ADMIN,), "审计管理员"),
     DemoUser("dcs", "督查室督查员（演示）", "320723-D11", (roles.SUPERVISOR,), "县委县政府督查室"),
+    DemoUser(
+        "ziran",
+        "自然资源和规划局经办人（演示）",
+        "320723-D06",
+        (roles.UNIT_OFFICER,),
+        "自然资源和规划局综合科",
+    ),
 )

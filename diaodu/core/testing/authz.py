@@ -38,8 +38,9 @@ TOWN_OFFICERS: tuple[str, ...] = ("yishan", "yangji")
 ZONE_OFFICERS: tuple[str, ...] = ("lingang", "kaifaqu")
 
 # A persona added after most rows were written: in a row that does not name it, it expects what its model persona
-# gets. The supervision office (dcs: 督查员 = 查看 + 督办 over all units) reads data exactly like the county leader.
-PERSONA_FALLBACK: dict[str, str] = {"dcs": "leader"}
+# gets. The supervision office (dcs: 督查员 = 查看 + 督办 over all units) reads data exactly like the county leader;
+# the 自然资源和规划局 officer (ziran) owns nothing in the world, like the zone officer lingang.
+PERSONA_FALLBACK: dict[str, str] = {"dcs": "leader", "ziran": "lingang"}
 
 WORLD_YEAR = 2025
 
