@@ -6,7 +6,8 @@
 - ``peer_s``: the same rows through django-import-export's default ``ModelResource`` (dry run, then import),
   from a dataset with the project ids already resolved (the peer cannot read project codes by itself).
 
-Runs inside the caller's transaction (``diaodu bench`` rolls it back); each measured step in a savepoint.
+Registered as ``diaodu bench import`` in the shared registry (:mod:`diaodu.core.bench`), which runs it inside a
+transaction rolled back afterwards; each measured step also runs in its own savepoint.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 import xlsxwriter
 from django.db import transaction
 from python_calamine import CalamineWorkbook
+
+from diaodu.core import bench
 
 YEAR = 2025
 
@@ -211,3 +214,28 @@ def _peer(data: bytes, by_code: dict[str, int]) -> None:
     result = resource.import_data(dataset, dry_run=True, raise_errors=True)
     assert not result.has_errors()
     resource.import_data(dataset, dry_run=False, raise_errors=True)
+
+
+def _arguments(parser: Any) -> None:
+    parser.add_argument("--rows", type=int, default=10_000, help="调度表行数 / rows in the dispatch workbook")
+    parser.add_argument("--months", type=int, default=4, help="每个项目的月数 / months per project")
+    parser.add_argument(
+        "--no-peer", action="store_true", help="不跑 django-import-export 对照 / skip the peer"
+    )
+
+
+def _run(*, rows: int, months: int, no_peer: bool, **_options: Any) -> dict[str, Any]:
+    from django.db import connection
+
+    figures = run_import_bench(rows=rows, months=months, peer=not no_peer)
+    figures["database"] = connection.vendor
+    return figures
+
+
+bench.register(
+    "import",
+    help="Excel调度表导入速度（与直接批量写入、django-import-export 对比）/ import speed",
+    arguments=_arguments,
+    run=_run,
+    rollback=True,
+)
