@@ -33,6 +33,11 @@ class Segment:
     statuses: tuple[str, ...] = ()
 
     @property
+    def anchor(self) -> int | None:
+        """The item whose quote starts here and whose ``id`` the highlighted run carries (others get empty spans)."""
+        return self.anchors[0] if self.anchors else None
+
+    @property
     def accepted(self) -> bool:
         """Every quote covering this run has been accepted (the page shows it in green)."""
         return bool(self.statuses) and all(s == "accepted" for s in self.statuses)

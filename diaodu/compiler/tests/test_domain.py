@@ -16,6 +16,7 @@ def test_it_cuts_paragraphs_at_every_quote_boundary() -> None:
     assert "".join(s.text for s in second) == "地区生产总值增长7%以上，力争8%。"
     marked = [(s.text, s.item_ids, s.anchors) for s in second if s.item_ids]
     assert marked == [("地区生产总值增长7%以上", (1,), (1,)), ("力争8%", (2,), (2,))]
+    assert [s.anchor for s in second if s.item_ids] == [1, 2]
     assert [s.accepted for s in second if s.item_ids] == [False, True]
 
 
