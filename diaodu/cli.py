@@ -1,6 +1,6 @@
 """The `diaodu` console script: Django's management commands under a friendlier name.
 
-diaodu migrate | demo | serve | plan load FILE | plan status ... | createsuperuser
+diaodu migrate | demo | serve | plan load FILE | plan status ... | tasks list ... | worker | createsuperuser
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ Usage / 用法: diaodu <command> [options]
                                      从讲话/报告提取目标与任务 / draft targets and tasks from prose
   diaodu briefing --unit 320723 --month 2025-09 --out FILE.docx [--as USERNAME]
                                      生成月度调度通报 (Word) / write the monthly briefing
+  diaodu tasks list --year 2025 --as-of 2025-09-30 [--json]
+                                     重点任务及红黄绿灯 / key tasks with their lights
+  diaodu worker                      后台任务与督办提醒、逾期升级 / background jobs, reminders, escalation
   diaodu createsuperuser             创建管理员账号 / create an administrator
 
 diaodu help <command> 查看某个命令的参数 / shows a command's options.
