@@ -189,7 +189,8 @@ def write_table(doc: DocxDocument, table: Table) -> DocxTable:
         for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
             _cell_text(cell, text, header=False, centre=i > 0 and len(text) <= 12)
     for column, width in zip(t.columns, widths, strict=True):
-        for cell in column.cells:
+        column.width = Emu(width)  # w:gridCol, which LibreOffice and WPS read
+        for cell in column.cells:  # w:tcW, which Word reads
             cell.width = Emu(width)
     if table.note:
         p = doc.add_paragraph()

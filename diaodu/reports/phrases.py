@@ -17,6 +17,7 @@ __all__ = [
     "Streak",
     "completion_phrase",
     "count_subject",
+    "forecast_phrase",
     "format_amount",
     "format_number",
     "growth_phrase",
@@ -196,6 +197,35 @@ def streak_phrase(
     if s.months >= 2 and (not s.met or s.first):
         return f"连续{s.months}个月{words}"
     return ""
+
+
+# --------------------------------------------------------------------------- forecast
+
+
+def forecast_phrase(
+    projected: Decimal | None,
+    *,
+    growth: bool,
+    unit: str = "",
+    warning: bool | None = None,
+    since: int | None = None,
+    fallback: bool = False,
+) -> str:
+    """The year-end forecast: "预计全年增长17.6%" / "预计全年下降1.0%" / "预计全年与上年持平" for growth, "预计全年可达
+    5433万美元" otherwise; "（按时序进度推算）" when last year's profile was missing; "，有完不成目标的风险（自3月起预警）"
+    when the forecast misses the target. Missing projection -> ""."""
+    if projected is None:
+        return ""
+    if growth:
+        r = _round1(projected)
+        text = "预计全年与上年持平" if r == 0 else f"预计全年{'增长' if r > 0 else '下降'}{pct(abs(r))}%"
+    else:
+        text = f"预计全年可达{format_amount(projected, unit)}"
+    if fallback:
+        text += "（按时序进度推算）"
+    if warning:
+        text += "，有完不成目标的风险" + (f"（自{since}月起预警）" if since else "")
+    return text
 
 
 # --------------------------------------------------------------------------- amounts

@@ -207,3 +207,19 @@ def test_count_subject_drops_the_trailing_count_word() -> None:
     assert p.count_subject("新增“四上”企业数", "家") == "新增“四上”企业"
     assert p.count_subject("实际利用外资", "万美元") == "实际利用外资"
     assert p.count_subject("商品房去化周期", "个月") == "商品房去化周期"
+
+
+class TestForecast:
+    def test_growth(self) -> None:
+        assert p.forecast_phrase(D("17.64"), growth=True) == "预计全年增长17.6%"
+        assert p.forecast_phrase(D(-1), growth=True) == "预计全年下降1.0%"
+        assert p.forecast_phrase(D("0.01"), growth=True) == "预计全年与上年持平"
+
+    def test_value_with_warning_and_fallback(self) -> None:
+        text = p.forecast_phrase(D(4300), growth=False, unit="万美元", warning=True, since=3, fallback=True)
+        assert text == "预计全年可达4300万美元（按时序进度推算），有完不成目标的风险（自3月起预警）"
+        assert p.forecast_phrase(D(0), growth=False, unit="家") == "预计全年可达0家"
+        assert p.forecast_phrase(D(-200), growth=False, unit="万元", warning=False) == "预计全年可达-200万元"
+
+    def test_missing(self) -> None:
+        assert p.forecast_phrase(None, growth=True, warning=True) == ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +199,30 @@ def test_it_converts_to_pdf_when_libreoffice_is_present(world: dict[str, Any]) -
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_reviews_ranking_gives_the_rank_clause(world: dict[str, Any]) -> None:
+    """Peers' published GDP growth for June: 连云区 8.1, 海州区 6.9, 赣榆区 6.0, 东海县 7.2, 灌南县 5.5; 灌云县 6.8
+    is fourth of six (two places from the bottom is 倒数第2位 only for fifth and sixth)."""
+    services_reviews = pytest.importorskip("diaodu.reviews.services")
+    from diaodu.reports.insights import from_reviews
+
+    peers = {"320703": "8.1", "320706": "6.9", "320707": "6.0", "320722": "7.2", "320724": "5.5"}
+    for code, growth in peers.items():
+        services_reviews.enter_peer_value(
+            actor=world["users"]["tjj"],
+            indicator=world["gdp"],
+            org_unit=world["units"][code],
+            year=2025,
+            month=6,
+            growth_pct=D(growth),
+        )
+    insights = from_reviews()
+    assert insights is not None
+    b = build_briefing(world["units"][COUNTY], Period(2025, 6), insights=insights)
+    assert (
+        b.main_sentences[0]
+        == "1—6月，全县地区生产总值同比增长6.8%，低于目标0.2个百分点，首次低于目标，列全市第4位。"
+    )
+    ranking = b.parts[-1]
+    assert ranking.heading == "横比排名情况"
