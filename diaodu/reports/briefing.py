@@ -103,10 +103,11 @@ class Briefing:
     main_sentences: list[str]  # one per main target, in order
     scope_note: str
     generated_at: dt.datetime
+    filename_stem: str = ""  # default: briefing-<unit code>-<YYYY-MM>
 
     @property
     def filename(self) -> str:
-        return f"briefing-{self.unit.code}-{self.period}.docx"
+        return f"{self.filename_stem or f'briefing-{self.unit.code}-{self.period}'}.docx"
 
     def text_lines(self) -> list[str]:
         """Every heading and paragraph in reading order (the golden-file test compares this)."""

@@ -14,6 +14,7 @@ from diaodu.reports.briefing import Briefing, Insights, build_briefing
 
 AUDIT_ACTION = "export"  # like the workbook exports: stored as text, not (yet) an AuditAction choice
 AUDIT_TYPE = "reports.briefing"
+REVIEW_AUDIT_TYPE = "reports.review"
 FORMATS = ("docx", "pdf")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONTENT_TYPES = {"docx": DOCX_TYPE, "pdf": "application/pdf"}
@@ -85,12 +86,58 @@ def generate_briefing(
 ) -> BriefingFile:
     """Build the briefing of ``unit`` at ``period`` in ``user``'s scope (None: everything), write it as ``fmt``
     and record who generated it. ``actor`` is the person (None for the system: ``actor_name`` says who ran it)."""
-    from diaodu.audit.services import record
-    from diaodu.reports.docx import docx_bytes
-
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     briefing = build_briefing(unit, period, user=user, insights=insights)
+    return _produce(
+        briefing,
+        fmt,
+        actor=actor,
+        actor_name=actor_name,
+        object_type=AUDIT_TYPE,
+        object_id=f"{unit.code}/{period}",
+        extra={"unit": unit.code, "month": str(period), "targets": len(briefing.main_sentences)},
+    )
+
+
+def generate_review_document(
+    session: Any, *, actor: Any | None, user: Any | None, fmt: str = "docx", actor_name: str = ""
+) -> BriefingFile:
+    """The quarterly review results document of ``session`` (the caller has checked that ``user`` sees it)."""
+    from diaodu.reports.review import build_review_document
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    doc = build_review_document(session, user=user)
+    return _produce(
+        doc,
+        fmt,
+        actor=actor,
+        actor_name=actor_name,
+        object_type=REVIEW_AUDIT_TYPE,
+        object_id=str(session.pk),
+        extra={
+            "session": session.pk,
+            "year": session.year,
+            "quarter": session.quarter,
+            "published": session.is_published,
+        },
+    )
+
+
+def _produce(
+    briefing: Briefing,
+    fmt: str,
+    *,
+    actor: Any | None,
+    actor_name: str,
+    object_type: str,
+    object_id: str,
+    extra: dict[str, Any],
+) -> BriefingFile:
+    from diaodu.audit.services import record
+    from diaodu.reports.docx import docx_bytes
+
     data = docx_bytes(briefing)
     if fmt == "pdf":
         data = docx_to_pdf(data)
@@ -98,18 +145,16 @@ def generate_briefing(
     record(
         actor=actor,
         action=AUDIT_ACTION,
-        object_type=AUDIT_TYPE,
-        object_id=f"{unit.code}/{period}",
+        object_type=object_type,
+        object_id=object_id,
         object_repr=f"生成{briefing.title}"[:200],
-        org_unit_id=unit.pk,
+        org_unit_id=briefing.unit.pk,
         after={
-            "unit": unit.code,
-            "month": str(period),
+            **extra,
             "format": fmt,
             "file": result.filename,
             "bytes": len(data),
             "scope": briefing.scope_note,
-            "targets": len(briefing.main_sentences),
         },
         actor_name=actor_name,
     )

@@ -5,4 +5,5 @@ from diaodu.reports import views
 app_name = "reports"
 urlpatterns = [
     path("briefing/", views.briefing, name="briefing"),
+    path("reviews/<int:pk>/", views.review, name="review"),
 ]

@@ -1,6 +1,6 @@
 """Authorization rows of the briefing download. Administrators hold no data permission (403); a unit outside
 the user's scope is 404 (a town officer cannot get the county's or another town's briefing); anonymous users are
-sent to the login page (302)."""
+sent to the login page (302). Review documents are tested with real sessions in test_review.py."""
 
 from diaodu.core.testing.authz import ADMINS, COUNTY, YANGJI, Case, each
 
