@@ -138,3 +138,10 @@ def test_a_draft_is_only_for_those_running_the_review(
     response = get(personas["dcs"], session.pk)
     assert response.status_code == 200
     assert "本次点评尚在评分中" in text_of(response.content)
+
+
+def test_the_session_page_links_to_the_document(session: ReviewSession, personas: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(personas["dcs"])
+    page = client.get(f"/reviews/sessions/{session.pk}/").content.decode()
+    assert f'href="/reports/reviews/{session.pk}/"' in page
