@@ -34,6 +34,7 @@ from diaodu.audit.services import record
 from diaodu.core.versioning import StaleVersion
 from diaodu.orgunits.api import router as orgunits_router
 from diaodu.plans.api import router as plans_router
+from diaodu.projects.api import router as projects_router
 from diaodu.supervision.api import router as supervision_router
 
 api = NinjaAPI(
@@ -139,4 +140,5 @@ def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
 api.add_router("", accounts_router)
 api.add_router("", orgunits_router)
 api.add_router("", plans_router)
+api.add_router("", projects_router)
 api.add_router("", supervision_router)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -223,6 +223,24 @@ def transition_problems(
     return problems
 
 
+def stage_change_problems(
+    current: str,
+    target: str,
+    on: dt.date | None,
+    facts: TransitionFacts,
+    *,
+    year: int,
+    month: int,
+    today: dt.date,
+) -> list[str]:
+    """A stage change reported in the monthly report of ``year``/``month``: a valid transition dated no later than
+    the end of that month (it is recorded when the report is approved)."""
+    problems = transition_problems(current, target, on, facts, today=today)
+    if on is not None and on > month_end(year, month):
+        problems.append(f"阶段变更日期 {on.isoformat()} 晚于{year}年{month}月，请在当月的调度中填报。")
+    return problems
+
+
 def first_reached(events: Iterable[tuple[str, dt.date]]) -> dict[Stage, dt.date]:
     """For each pipeline stage, the first date the project was at that stage *or beyond*.
 
@@ -331,6 +349,16 @@ def yi(amount_wan: Decimal) -> Decimal:
 def on_schedule(ytd_wan: Decimal, annual_plan_wan: Decimal, month: int) -> bool:
     """续建达序: year-to-date investment is at least the pro-rata share (时序进度) of the annual plan."""
     return ytd_wan * 12 >= annual_plan_wan * month
+
+
+def scheduled_ytd(annual_plan_wan: Decimal, month: int) -> Decimal:
+    """The pro-rata share (时序进度) of the annual plan due by the end of ``month`` (the chart's plan line)."""
+    return annual_plan_wan * month / 12
+
+
+def behind_schedule(ytd_wan: Decimal, annual_plan_wan: Decimal, month: int) -> bool:
+    """A project with an annual plan whose approved YTD is below the pro-rata share (滞后于时序进度)."""
+    return annual_plan_wan > 0 and not on_schedule(ytd_wan, annual_plan_wan, month)
 
 
 def investment_intensity(total_wan: Decimal | None, land_mu: Decimal | None) -> Decimal | None:
@@ -565,6 +593,11 @@ def case_to_terminate(
     )
 
 
+def approval_overdue(planned_on: dt.date | None, finished: bool, today: dt.date) -> bool:
+    """An approval item still open after its planned date (逾期未办结)."""
+    return not finished and planned_on is not None and today > planned_on
+
+
 def land_to_permit_workdays(land_contract_on: dt.date | None, permit_on: dt.date | None) -> int | None:
     """拿地即开工: working days from the land contract to the construction permit (0 = the same day)."""
     if land_contract_on is None or permit_on is None:
@@ -642,6 +675,25 @@ class ReportFigures:
     def month_wan(self, ctx: ReportContext) -> Decimal:
         """This month's investment = YTD − previous YTD (kept consistent by construction)."""
         return self.ytd_wan - (ctx.previous_ytd_wan or Decimal(0))
+
+
+def reconcile_month_ytd(
+    month_wan: Decimal | None, ytd_wan: Decimal | None, previous_ytd_wan: Decimal | None
+) -> tuple[Decimal | None, str]:
+    """The dispatch sheet lets the officer type 本月完成投资, 累计完成投资 or both; returns the YTD to store and a
+    problem ("" when none). One of them derives the other; both must agree (previous YTD + month = YTD)."""
+    prev = previous_ytd_wan or Decimal(0)
+    if ytd_wan is None and month_wan is None:
+        return None, "请填写本月完成投资或累计完成投资。"
+    if ytd_wan is None:
+        assert month_wan is not None
+        return prev + month_wan, ""
+    if month_wan is not None and prev + month_wan != ytd_wan:
+        return ytd_wan, (
+            f"本月完成投资（{_fmt(month_wan)}万元）与累计不一致：上月累计{_fmt(prev)}万元 + 本月"
+            f"{_fmt(month_wan)}万元 = {_fmt(prev + month_wan)}万元，而累计填的是{_fmt(ytd_wan)}万元。"
+        )
+    return ytd_wan, ""
 
 
 def report_problems(fig: ReportFigures, ctx: ReportContext) -> dict[str, str]:
@@ -796,6 +848,81 @@ def key_project_summary(rows: Iterable[ProjectRow]) -> dict[str, object]:
         "completion_rate": rate(done, plan),
         "by_level": by_level,
     }
+
+
+# --------------------------------------------------------------------------- pages: monthly reporting, funnel, groups
+
+# A project reports monthly (月度调度) in a year if it has an annual plan for it, or is between 签约 and 投产, or is
+# suspended (停缓建 still reports its situation).
+REPORTING_STAGES: frozenset[Stage] = frozenset(
+    {*PIPELINE[_RANK[Stage.SIGNED] : _RANK[Stage.PRODUCING] + 1], Stage.SUSPENDED}
+)
+TIER_LABELS = {
+    "ge_1yi": "1亿元以上",
+    "ge_10yi": "10亿元以上",
+    "ge_50yi": "50亿元以上",
+    "ge_100yi": "100亿元以上",
+}
+BELOW_TIERS = "below_1yi"
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    stage: Stage
+    label: str
+    count: int  # projects at this stage or beyond
+    amount_wan: Decimal  # their total investment
+
+
+def funnel(projects: Iterable[tuple[str, str, Decimal]]) -> tuple[list[FunnelStep], dict[str, int]]:
+    """The pipeline funnel from (stage, resume stage, total investment) per project: for each pipeline stage the
+    projects that have reached it (a suspended project counts at the stage it interrupted), and the counts of
+    停缓建 and 终止 projects apart."""
+    counts = [0] * len(PIPELINE)
+    amounts = [Decimal(0)] * len(PIPELINE)
+    apart = {Stage.SUSPENDED.value: 0, Stage.TERMINATED.value: 0}
+    for stage, resume, total in projects:
+        if stage in apart:
+            apart[stage] += 1
+        r = rank(resume or Stage.STARTED) if stage == Stage.SUSPENDED else rank(stage)
+        if r is None:
+            continue
+        for i in range(r + 1):
+            counts[i] += 1
+            amounts[i] += total
+    steps = [FunnelStep(s, STAGE_LABELS[s], counts[i], amounts[i]) for i, s in enumerate(PIPELINE)]
+    return steps, apart
+
+
+@dataclass(frozen=True)
+class GroupTotals:
+    count: int = 0
+    total_investment_wan: Decimal = Decimal(0)
+    annual_plan_wan: Decimal = Decimal(0)
+    ytd_wan: Decimal = Decimal(0)
+
+    @property
+    def completion_rate(self) -> Decimal | None:
+        return rate(self.ytd_wan, self.annual_plan_wan)
+
+
+def group_totals(rows: Iterable[ProjectRow], key: Callable[[ProjectRow], str]) -> dict[str, GroupTotals]:
+    """Counts and amounts of ``rows`` grouped by ``key`` (in first-seen order)."""
+    out: dict[str, GroupTotals] = {}
+    for r in rows:
+        g = out.get(key(r), GroupTotals())
+        out[key(r)] = GroupTotals(
+            g.count + 1,
+            g.total_investment_wan + r.total_investment_wan,
+            g.annual_plan_wan + r.annual_plan_wan,
+            g.ytd_wan + r.ytd_wan,
+        )
+    return out
+
+
+def current_stage(reached: Mapping[Stage, dt.date]) -> Stage | None:
+    """The furthest pipeline stage reached (from :func:`first_reached`)."""
+    return max(reached, key=lambda s: _RANK[s], default=None)
 
 
 def signed_tiers(counted: Iterable[CountedSigning], year: int, on: dt.date) -> dict[str, int]:

@@ -112,6 +112,17 @@ def load(year: int, through_month: int, projects: QuerySet[Project] | None = Non
     return data
 
 
+def jsonable(value: Any) -> Any:
+    """Decimals as JSON numbers (integral ones as ints; fractions to 6 places), recursively (CLI and API)."""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        return float(round(value, 6))
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
 def summary(
     data: ProjectData, *, month: int | None = None, cohort: domain.Cohort | None = None
 ) -> dict[str, Any]:
@@ -128,6 +139,7 @@ def summary(
     counted = domain.counted_signings(signings)
     members = domain.cohort_ids(signings, cohort)
     planned, started, start_rate = domain.start_rate(rows.values(), on)
+    continuing, on_time, continuing_rate = domain.continuing_on_schedule(rows.values(), month)
     year_counted = [s for s in counted if s.on.year == year]
     return {
         "key_projects": domain.key_project_summary(rows.values()),
@@ -138,12 +150,55 @@ def summary(
             "q1_target": domain.START_RATE_Q1_TARGET,
             "q2_target": domain.START_RATE_Q2_TARGET,
         },
+        "continuing_on_schedule": {"continuing": continuing, "on_schedule": on_time, "rate": continuing_rate},
         "signed": domain.signed_tiers(counted, year, on),
         "conversion_start_rate": domain.conversion_start_rate(rows, members, on),
         "recognition_rate": domain.recognition_rate(rows, members, on),
         "stats_entry_rate": domain.stats_entry_rate(rows.values(), year, on),
         "industry_concentration": domain.industry_concentration(year_counted),
     }
+
+
+def zone_id(path: str) -> int | None:
+    """The 板块 a project belongs to: the unit right below the county in its unit's path (a zone or a town)."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    return int(parts[1]) if len(parts) > 1 else None
+
+
+def breakdowns(
+    data: ProjectData, month: int, zone_names: Mapping[int, str]
+) -> dict[str, dict[str, domain.GroupTotals]]:
+    """The year's key projects as of ``month``, in counts and amounts by tier, level, zone, chain and stage."""
+    rows = [r for r in data.rows(month).values() if r.is_key]
+    on = domain.month_end(data.year, month)
+
+    def tier(r: ProjectRow) -> str:
+        name = domain.tier_of(r.total_investment_wan)
+        return domain.TIER_LABELS[name] if name else "1亿元以下"
+
+    def zone(r: ProjectRow) -> str:
+        zid = zone_id(data.base[r.id]["path"])
+        return zone_names.get(zid, "县本级") if zid is not None else "县本级"
+
+    def stage(r: ProjectRow) -> str:
+        reached = {s: d for s, d in r.reached.items() if d <= on}
+        current = domain.current_stage(reached)
+        return domain.STAGE_LABELS[current] if current else domain.STAGE_LABELS[Stage.NEGOTIATING]
+
+    order = {label: i for i, label in enumerate([*domain.TIER_LABELS.values(), "1亿元以下"])}
+    stage_order = {label: i for i, label in enumerate(domain.STAGE_LABELS.values())}
+    return {
+        "tier": dict(sorted(domain.group_totals(rows, tier).items(), key=lambda kv: order[kv[0]])),
+        "level": domain.group_totals(rows, lambda r: domain.LEVEL_LABELS.get(r.level, r.level)),
+        "zone": domain.group_totals(rows, zone),
+        "chain": domain.group_totals(rows, lambda r: domain.CHAIN_LABELS.get(r.chain, r.chain)),
+        "stage": dict(sorted(domain.group_totals(rows, stage).items(), key=lambda kv: stage_order[kv[0]])),
+    }
+
+
+def pipeline_funnel(projects: QuerySet[Project]) -> tuple[list[domain.FunnelStep], dict[str, int]]:
+    """The funnel of ``projects`` as they stand now (one query)."""
+    return domain.funnel(projects.values_list("stage", "resume_stage", "total_investment_wan"))
 
 
 # ----------------------------------------------------------------------------- metrics behind plan indicators

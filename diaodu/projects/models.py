@@ -466,6 +466,14 @@ class MonthlyReport(models.Model):
     ytd_wan = models.DecimalField(_("年度累计完成投资（万元）"), max_digits=14, decimal_places=2, default=0)
     progress = models.TextField(_("形象进度"), blank=True)
     stage_note = models.TextField(_("阶段变化"), blank=True)
+    new_stage = models.CharField(
+        _("本月阶段变更为"),
+        max_length=16,
+        choices=STAGE_CHOICES,
+        blank=True,
+        help_text=_("审核通过时记入项目阶段"),
+    )
+    new_stage_on = models.DateField(_("阶段变更日期"), null=True, blank=True)
     confirm_note = models.CharField(_("异常确认说明"), max_length=200, blank=True)
     status = models.CharField(
         _("状态"),

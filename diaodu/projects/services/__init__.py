@@ -10,6 +10,7 @@ from diaodu.projects.services.bulk import (
     import_approved_reports,
     import_projects,
 )
+from diaodu.projects.services.dispatch import DispatchRow, SheetErrors, save_dispatch, save_report_row
 from diaodu.projects.services.projects import (
     RuleInput,
     accept_with_missing_documents,
@@ -41,9 +42,11 @@ from diaodu.projects.services.reports import (
 
 __all__ = [
     "BlockerInput",
+    "DispatchRow",
     "ProjectImport",
     "ReportImport",
     "RuleInput",
+    "SheetErrors",
     "WorkflowError",
     "accept_with_missing_documents",
     "applicable_ruleset",
@@ -61,7 +64,9 @@ __all__ = [
     "reopen_report",
     "return_report",
     "run_prereview",
+    "save_dispatch",
     "save_report",
+    "save_report_row",
     "save_ruleset",
     "set_project_year",
     "submit_report",

@@ -94,9 +94,7 @@ def import_projects(
             years.append(y)
         previous: str = domain.Stage.NEGOTIATING
         for to, on, note in row.events:
-            events.append(
-                StageEvent(project=p, from_stage=previous, stage=to, on=on, note=note, actor=user)
-            )
+            events.append(StageEvent(project=p, from_stage=previous, stage=to, on=on, note=note, actor=user))
             previous = to
         for s in row.signings:
             s.project = p

@@ -189,6 +189,15 @@ def _signing_blocked(project: Project) -> bool:
     return latest is not None and domain.signing_blocked(latest.outcome, latest.overridden)
 
 
+def transition_facts(project: Project, stage: str) -> domain.TransitionFacts:
+    """What :func:`domain.transition_problems` needs to know about ``project`` for a move to ``stage``."""
+    return domain.TransitionFacts(
+        total_investment_wan=project.total_investment_wan,
+        signing_blocked=stage == domain.Stage.SIGNED and _signing_blocked(project),
+        resume_stage=project.resume_stage or None,
+    )
+
+
 @transaction.atomic
 def record_stage(
     project: Project,
@@ -202,11 +211,7 @@ def record_stage(
     """Move the project to ``stage`` on ``on`` if the domain rule allows it; a dated, audited event."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     require_any_unit(actor, project.org_unit_id, EDIT_PERMS)
-    facts = domain.TransitionFacts(
-        total_investment_wan=project.total_investment_wan,
-        signing_blocked=stage == domain.Stage.SIGNED and _signing_blocked(project),
-        resume_stage=project.resume_stage or None,
-    )
+    facts = transition_facts(project, stage)
     problems = domain.transition_problems(project.stage, stage, on, facts, today=today_for(today))
     if problems:
         raise WorkflowError(problems)

@@ -22,8 +22,19 @@ from diaodu.orgunits.models import OrgUnit
 from diaodu.projects import domain
 from diaodu.projects.models import Blocker, MonthlyReport, Project, ProjectYear
 from diaodu.projects.services._common import WorkflowError, today_for
+from diaodu.projects.services.projects import record_stage, transition_facts
 
-REPORT_FIELDS = ("month_wan", "ytd_wan", "progress", "stage_note", "confirm_note", "status", "review_comment")
+REPORT_FIELDS = (
+    "month_wan",
+    "ytd_wan",
+    "progress",
+    "stage_note",
+    "new_stage",
+    "new_stage_on",
+    "confirm_note",
+    "status",
+    "review_comment",
+)
 
 
 class BlockerInput(NamedTuple):
@@ -70,12 +81,15 @@ def save_report(
     progress: str = "",
     stage_note: str = "",
     confirm_note: str = "",
+    new_stage: str = "",
+    new_stage_on: dt.date | None = None,
     blockers: Sequence[BlockerInput] | None = None,
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> MonthlyReport:
     """Create or update a draft (or returned) report; the month's figure is derived from the YTD so the two
-    always agree. ``blockers`` (if given) replaces the report's open blockers."""
+    always agree. ``blockers`` (if given) replaces the report's open blockers. ``new_stage`` (with its date) is a
+    stage change reached this month: checked now, recorded on the project when the report is approved."""
     require_unit(actor, project.org_unit_id, Perm.ENTER_DATA)
     report = MonthlyReport.objects.select_for_update().filter(project=project, year=year, month=month).first()
     if report is not None and not report.is_editable_state:
@@ -85,13 +99,28 @@ def save_report(
     ctx = report_context(project, year, month, today=today, exclude_pk=report.pk if report else None)
     figures = domain.ReportFigures(year, month, ytd_wan, confirm_note)
     problems = domain.report_problems(figures, ctx)
+    if new_stage and new_stage != project.stage:
+        stage_problems = domain.stage_change_problems(
+            project.stage,
+            new_stage,
+            new_stage_on,
+            transition_facts(project, new_stage),
+            year=year,
+            month=month,
+            today=ctx.today,
+        )
+        if stage_problems:
+            problems["new_stage"] = "；".join(stage_problems)
     if problems:
         raise ValidationError(problems)
+    changes_stage = bool(new_stage) and new_stage != project.stage
     values = {
         "ytd_wan": ytd_wan,
         "month_wan": figures.month_wan(ctx),
         "progress": progress.strip(),
         "stage_note": stage_note.strip(),
+        "new_stage": new_stage if changes_stage else "",
+        "new_stage_on": new_stage_on if changes_stage else None,
         "confirm_note": confirm_note.strip(),
     }
     if report is None:
@@ -253,9 +282,10 @@ def return_report(report: MonthlyReport, *, actor: Any, comment: str) -> Monthly
 
 @transaction.atomic
 def approve_report(report: MonthlyReport, *, actor: Any, comment: str = "") -> MonthlyReport:
+    """Approve a submitted report; a stage change it reports is then recorded on the project (by the reviewer)."""
     report = _lock(report)
     _require_reviewer(actor, report)
-    return _transition(
+    report = _transition(
         report,
         actor=actor,
         action=domain.ReportAction.APPROVE,
@@ -263,6 +293,10 @@ def approve_report(report: MonthlyReport, *, actor: Any, comment: str = "") -> M
         reason=comment.strip(),
         extra={"review_comment": comment.strip(), "reviewed_by": actor, "reviewed_at": timezone.now()},
     )
+    if report.new_stage and report.new_stage != report.project.stage:
+        note = f"{report.year}年{report.month}月调度报告：{report.progress or report.stage_note}".strip("：")
+        record_stage(report.project, actor=actor, stage=report.new_stage, on=report.new_stage_on, note=note)
+    return report
 
 
 @transaction.atomic

@@ -52,6 +52,7 @@ def test_demo_gives_the_speech_figures_and_feeds_the_plan(personas) -> None:  # 
     assert set(result) == {
         "key_projects",
         "start_rate",
+        "continuing_on_schedule",
         "signed",
         "conversion_start_rate",
         "recognition_rate",

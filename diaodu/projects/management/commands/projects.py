@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,17 +15,6 @@ from django.utils import timezone
 from diaodu.orgunits.models import OrgUnit
 from diaodu.projects import domain, metrics
 from diaodu.projects.models import Project
-
-
-def jsonable(value: Any) -> Any:
-    """Decimals as JSON numbers (integral ones as ints; fractions to 6 places), recursively."""
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return int(value)
-        return float(round(value, 6))
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    return value
 
 
 def _as_of(value: str) -> tuple[int, int]:
@@ -70,7 +58,7 @@ class Command(BaseCommand):
             projects = projects.filter(org_unit__path__startswith=unit.path)
         result = metrics.summary(metrics.load(year, month, projects))
         if options["json"]:
-            self.stdout.write(json.dumps(jsonable(result), ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(metrics.jsonable(result), ensure_ascii=False, indent=2))
             return
         k, s, t = result["key_projects"], result["start_rate"], result["signed"]
         self.stdout.write(f"{year}年截至{month}月")
@@ -85,6 +73,8 @@ class Command(BaseCommand):
                 f"年度 {domain.yi(lv['annual_plan_wan'])} 亿元"
             )
         self.stdout.write(f"新建重点项目开工 {s['new_started']}/{s['new_planned']}（{_pct(s['rate'])}）")
+        c = result["continuing_on_schedule"]
+        self.stdout.write(f"续建重点项目达序 {c['on_schedule']}/{c['continuing']}（{_pct(c['rate'])}）")
         self.stdout.write(
             f"签约：过亿元 {t['ge_1yi']}，过10亿元 {t['ge_10yi']}，过50亿元 {t['ge_50yi']}，"
             f"百亿元级 {t['ge_100yi']}"
