@@ -5,9 +5,9 @@ from diaodu.api import api
 
 urlpatterns = [
     path("", include("diaodu.cockpit.urls")),
+    path("", include("diaodu.scale.urls")),
     path("accounts/", include("diaodu.accounts.urls")),
     path("plans/", include("diaodu.plans.urls")),
-    path("projects/", include("diaodu.projects.urls")),
     path("compiler/", include("diaodu.compiler.urls")),
     path("reviews/", include("diaodu.reviews.urls")),
     path("audit/", include("diaodu.audit.urls")),
