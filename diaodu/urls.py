@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("diaodu.scale.urls")),
     path("accounts/", include("diaodu.accounts.urls")),
     path("plans/", include("diaodu.plans.urls")),
+    path("projects/", include("diaodu.projects.urls")),
     path("compiler/", include("diaodu.compiler.urls")),
     path("reviews/", include("diaodu.reviews.urls")),
     path("audit/", include("diaodu.audit.urls")),
