@@ -8,6 +8,7 @@ from :mod:`diaodu.reviews.forecast`, project figures from :mod:`diaodu.projects.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -80,6 +81,15 @@ class Overview:
     behind: list[BehindItem]
     projects: list[dict[str, Any]] = field(default_factory=list)
     warnings: int = 0
+
+    # Chart data travels in data-chart attributes (htmx drops <script> elements from swapped content).
+    @property
+    def funnel_json(self) -> str:
+        return json.dumps(self.funnel, ensure_ascii=False)
+
+    @property
+    def investment_json(self) -> str:
+        return json.dumps(self.investment, ensure_ascii=False)
 
 
 def _url(name: str, *args: Any, **params: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,10 @@ class ProjectPage:
     behind: bool
     months: list[dict[str, str]]
     chart: dict[str, Any]
+
+    @property
+    def chart_json(self) -> str:
+        return json.dumps(self.chart, ensure_ascii=False)
 
     @property
     def completion_text(self) -> str:

@@ -1,13 +1,13 @@
 /* Cockpit charts (ECharts): the key-project funnel, investment plan vs actual by month, and a project's months.
-   Data comes from json_script elements; no inline scripts. Charts are drawn again after an htmx swap (the
+   Data comes from data-chart attributes (JSON); no inline scripts. Charts are drawn again after an htmx swap (the
    month/unit filter and the big screen's polling replace the markup). */
 (function () {
   "use strict";
   var dark = document.body && document.body.classList.contains("screen");
   var text = dark ? "#dbe4f0" : "#333";
-  function data(id) {
-    var el = document.getElementById(id);
-    return el ? JSON.parse(el.textContent) : null;
+  function data(boxId) {
+    var el = document.getElementById(boxId);
+    return el && el.dataset.chart ? JSON.parse(el.dataset.chart) : null;
   }
   function numbers(list) {
     return (list || []).map(function (v) { return v === null || v === "" ? null : Number(v); });
@@ -26,7 +26,7 @@
   var axis = { axisLabel: { color: text }, axisLine: { lineStyle: { color: text } } };
 
   function funnel() {
-    var d = data("funnel-chart-data");
+    var d = data("funnel-chart");
     var c = d && chart("funnel-chart");
     if (!c) {
       return;
@@ -41,8 +41,8 @@
                  itemStyle: { color: "#4299e1" } }]
     });
   }
-  function lines(dataId, boxId) {
-    var d = data(dataId);
+  function lines(boxId) {
+    var d = data(boxId);
     var c = d && chart(boxId);
     if (!c) {
       return;
@@ -62,12 +62,12 @@
   }
   function drawAll() {
     funnel();
-    lines("investment-chart-data", "investment-chart");
-    lines("project-chart-data", "project-chart");
+    lines("investment-chart");
+    lines("project-chart");
   }
   function start() {
     drawAll();
-    document.body.addEventListener("htmx:afterSettle", drawAll);
+    document.body.addEventListener("htmx:load", drawAll);  // fires on the new content (outerHTML swaps too)
     window.addEventListener("resize", function () {
       ["funnel-chart", "investment-chart", "project-chart"].forEach(function (id) {
         var box = document.getElementById(id);
