@@ -31,6 +31,7 @@ from diaodu.orgunits.services import seed_guanyun
 from diaodu.plans.evaluation import evaluate_targets, status_counts
 from diaodu.plans.models import Actual, ActualStatus, Plan, Target
 from diaodu.projects.demo import load_demo_projects
+from diaodu.reviews.demo import load_demo_reviews
 from diaodu.supervision.demo import load_demo_supervision
 
 PLAN_FILE = Path("plans") / "guanyun-2025.yaml"
@@ -104,6 +105,7 @@ class Command(BaseCommand):
                 self._actuals(plan, users, through_month)
                 load_demo_projects(users=users, through_month=through_month, log=self.stdout.write)
                 load_demo_supervision(users=users, log=self.stdout.write)
+                load_demo_reviews(users=users, through_month=through_month, log=self.stdout.write)
 
         self._summary(plan, through_month)
         self._logins()
