@@ -279,4 +279,5 @@ def test_scoping_lead_and_co_units(personas, make_item) -> None:  # type: ignore
         "secadmin": False,
         "auditadmin": False,
         "dcs": True,
+        "ziran": False,
     }
