@@ -67,7 +67,7 @@ def test_drill_down_to_a_town_and_a_project(personas, world) -> None:  # type: i
     page = c.get(reverse("cockpit:project", args=[world["project"].pk]), {"month": "2025-09"})
     html = page.content.decode()
     assert page.status_code == 200 and "伊山绿色食品产业园项目" in html
-    assert "50%" in html and "points-behind" in html and 'data-chart=' in html
+    assert "50%" in html and "points-behind" in html and "data-chart=" in html
 
 
 def test_the_filter_swaps_overview_and_board_together(personas, world) -> None:  # type: ignore[no-untyped-def]
