@@ -164,10 +164,11 @@ if os.environ.get("DIAODU_S3_BUCKET"):
             "file_overwrite": False,
         },
     }
-# Production: hashed, compressed static files served by whitenoise from STATIC_ROOT with far-future caching
-# (DIAODU_STATIC_MANIFEST=1, after `diaodu collectstatic` with the same setting); docs/deploy.md.
-if os.environ.get("DIAODU_STATIC_MANIFEST") == "1":
-    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# Production: static files pre-compressed (gzip, brotli) by `diaodu collectstatic` and served by whitenoise from
+# STATIC_ROOT (DIAODU_STATIC_COMPRESS=1 for both commands); docs/deploy.md. (Hashed names would need the
+# vendored CSS's missing source maps.)
+if os.environ.get("DIAODU_STATIC_COMPRESS") == "1":
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}
 MEDIA_ROOT = VAR_DIR / "media"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

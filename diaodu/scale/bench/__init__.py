@@ -96,3 +96,37 @@ def _cockpit(**o: Any) -> dict[str, Any]:
 
 bench.register("cockpit", help="驾驶舱：应用路径（含数据范围检查）对比手写单条 SQL", arguments=_cockpit_arguments,
                run=_cockpit)  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- http
+
+
+def _http_arguments(parser: ArgumentParser) -> None:
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--duration", type=int, default=60, help="秒")
+    parser.add_argument("--spawn-rate", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn 进程数")
+    parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数")
+    _synth_arguments(parser)
+
+
+def _http(**o: Any) -> dict[str, Any]:
+    from diaodu.scale.bench import env, http
+
+    if not env.configured("postgres"):
+        with env.fresh_database("postgres") as child:
+            env.diaodu(child, "migrate", "-v0")
+            args = ["bench", "http", "--users", str(o["users"]), "--duration", str(o["duration"]),
+                    "--spawn-rate", str(o["spawn_rate"]), "--workers", str(o["workers"]),
+                    "--threads", str(o["threads"]), "--json", *_synth_args(o)]  # fmt: skip
+            return env.last_json(env.diaodu(child, *args))
+    synth = ensure_synth(o)
+    out = http.run(users=o["users"], duration=o["duration"], workers=o["workers"], threads=o["threads"],
+                   spawn_rate=o["spawn_rate"], prefix=o["prefix"])  # fmt: skip
+    if synth is not None:
+        out["synth"] = {k: synth[k] for k in ("total_rows", "seconds", "rows_per_second")}
+    return out
+
+
+bench.register("http", help="截止日高峰：gunicorn + PostgreSQL + locust（70% 读，30% 报送）", arguments=_http_arguments,
+               run=_http)  # fmt: skip

@@ -1,0 +1,218 @@
+"""``diaodu bench http``: the deadline rush (5th of the month) against the production setup on loopback.
+
+gunicorn (gthread workers, persistent database connections, DEBUG off, hashed static files via whitenoise after
+``collectstatic``) on PostgreSQL with the synthetic province; locust, headless and bounded in users and time,
+runs the mix of :mod:`diaodu.scale.bench.locustfile`. Afterwards every acknowledged submission is looked up in
+the database. Leaders get a session made directly in the session store (their synthetic accounts have no
+password); officers get an API token through the accounts service.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.db.models import Q
+
+from diaodu.accounts import services as accounts
+from diaodu.accounts.models import User
+from diaodu.orgunits.models import OrgUnit, OrgUnitKind
+from diaodu.plans.models import Actual, ActualStatus, Indicator
+from diaodu.scale.bench.env import pgcluster
+from diaodu.scale.synth import BEARING, INDICATORS
+
+
+def _session(user: User) -> str:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[accounts.LOGIN_AT_KEY] = int(time.time())
+    store.create()
+    assert store.session_key
+    return store.session_key
+
+
+def make_plan(prefix: str, directory: Path, *, leaders: int = 200) -> Path:
+    """Sessions for county and city leaders, tokens and free slots for the officers of towns and zones."""
+    regions = list(
+        OrgUnit.objects.filter(
+            code__startswith=prefix, kind__in=[OrgUnitKind.COUNTY, OrgUnitKind.CITY]
+        ).order_by("kind", "code")[:leaders]
+    )
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__endswith="-leader", username__startswith=prefix.lower())
+    }
+    leader_rows = [
+        {"session": _session(users[f"{r.code.lower()}-leader"]), "unit": r.code}
+        for r in regions
+        if f"{r.code.lower()}-leader" in users
+    ]
+    latest = (
+        Actual.objects.filter(org_unit__code__startswith=prefix)
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+    if latest is None or not leader_rows:
+        raise SystemExit("没有合成数据：先运行 diaodu synth。")
+    year, month = latest
+    entered = [s.code for s in INDICATORS if s.for_units and not s.computed_from]
+    taken = set(
+        Actual.objects.filter(
+            year=year, month=month, org_unit__code__startswith=prefix, indicator__code__in=entered
+        ).values_list("indicator__code", "org_unit__code")
+    )
+    officers = []
+    for officer in (
+        User.objects.filter(
+            username__startswith=prefix.lower(), username__endswith="-officer", org_unit__kind__in=BEARING
+        )
+        .select_related("org_unit")
+        .order_by("username")
+    ):
+        unit = officer.org_unit
+        assert unit is not None
+        slots = [
+            {"indicator": code, "unit": unit.code, "year": year, "month": month}
+            for code in entered
+            if (code, unit.code) not in taken
+        ]
+        if slots:
+            token = accounts.issue_api_token(actor=officer, user=officer, name="负载测试（合成）")
+            officers.append({"token": token, "slots": slots})
+    plan = {
+        "leaders": leader_rows,
+        "officers": officers,
+        "as_of": f"{year}-{month:02d}",
+        "indicators": list(Indicator.objects.filter(code__startswith="syn-").values_list("code", flat=True)),
+    }
+    path = directory / "plan.json"
+    path.write_text(json.dumps(plan))
+    return path
+
+
+def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("gunicorn exited")
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=5) as r:  # noqa: S310 - loopback
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("gunicorn did not become ready")
+
+
+def _aggregated(stats_csv: Path) -> dict[str, Any]:
+    rows = {r["Name"]: r for r in csv.DictReader(stats_csv.open())}
+    agg = rows["Aggregated"]
+    return {
+        "requests": int(agg["Request Count"]),
+        "errors": int(agg["Failure Count"]),
+        "rps": round(float(agg["Requests/s"]), 1),
+        "p50_ms": float(agg["50%"]),
+        "p95_ms": float(agg["95%"]),
+        "p99_ms": float(agg["99%"]),
+        "by_request": {
+            name: {
+                "requests": int(r["Request Count"]),
+                "errors": int(r["Failure Count"]),
+                "p50_ms": float(r["50%"]),
+                "p95_ms": float(r["95%"]),
+            }
+            for name, r in rows.items()
+            if name != "Aggregated"
+        },
+    }
+
+
+def run(
+    *, users: int, duration: int, workers: int, threads: int, spawn_rate: int, prefix: str
+) -> dict[str, Any]:
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench http 需要 PostgreSQL（DATABASE_URL）。")
+    directory = Path(tempfile.mkdtemp(prefix="diaodu-http-"))
+    plan = make_plan(prefix, directory)
+    port = pgcluster().free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")} | {
+        "DATABASE_URL": _database_url(), "DIAODU_DEBUG": "0", "DIAODU_STATIC_COMPRESS": "1",
+        "DIAODU_VAR_DIR": str(directory), "DIAODU_CONN_MAX_AGE": "60", "DIAODU_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DIAODU_LOCUST_PLAN": str(plan), "DJANGO_SETTINGS_MODULE": "diaodu.settings",
+    }  # fmt: skip
+    subprocess.run([sys.executable, "-m", "diaodu", "collectstatic", "--noinput", "-v0"], env=env, check=True)
+    log = (directory / "gunicorn.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "diaodu.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+         "--backlog", "2048", "--timeout", "60"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
+    )  # fmt: skip
+    try:
+        _wait_ready(base, server)
+        started = time.monotonic()
+        subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
+             "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{duration}s", "--host", base,
+             "--csv", str(directory / "stats"), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
+            env=env, check=False, cwd=directory, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    stats = _aggregated(directory / "stats_stats.csv")
+    acked = [line.split("|") for line in (directory / "acked").read_text().split() if line]
+    return {
+        "benchmark": "http",
+        "server": f"gunicorn gthread {workers}x{threads}",
+        "users": users,
+        "duration_s": duration,
+        "wall_s": round(elapsed, 1),
+        **{k: stats[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors", "requests")},
+        "submissions_acknowledged": len(acked),
+        "submissions_in_db": _in_db(acked),
+        "by_request": stats["by_request"],
+    }
+
+
+def _in_db(acked: list[list[str]]) -> int:
+    """How many acknowledged (indicator, unit, year, month) submissions are stored as submitted (or later)."""
+    found = 0
+    for start in range(0, len(acked), 500):
+        chunk = acked[start : start + 500]
+        condition = Q(pk__in=[])
+        for ind, unit, year, month in chunk:
+            condition |= Q(indicator__code=ind, org_unit__code=unit, year=int(year), month=int(month))
+        found += Actual.objects.filter(
+            condition, status__in=[ActualStatus.SUBMITTED, ActualStatus.APPROVED]
+        ).count()
+    return found
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

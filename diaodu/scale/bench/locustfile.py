@@ -1,0 +1,89 @@
+"""The deadline-rush mix for ``diaodu bench http`` (run by locust, headless).
+
+70% reads by scoped leaders (cockpit, target list, API target list, indicator detail) with their session cookie;
+30% monthly submissions by unit officers with their API token: save the month's figure, then submit it. Every
+acknowledged submission (HTTP 200 on submit) is written to ``acked`` in the plan file's directory at the end,
+so the benchmark can check that each one is in the database.
+
+The plan (JSON, path in DIAODU_LOCUST_PLAN) holds the leaders' cookies, the officers' tokens and the free
+(indicator, unit, year, month) slots of each officer; it is made by :mod:`diaodu.scale.bench.http`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+from locust import HttpUser, between, events, task
+
+PLAN_PATH = Path(os.environ["DIAODU_LOCUST_PLAN"])
+PLAN: dict[str, Any] = json.loads(PLAN_PATH.read_text())
+ACKED: list[str] = []
+_leaders = itertools.cycle(PLAN["leaders"])
+_officers = itertools.cycle(PLAN["officers"])
+
+
+class Leader(HttpUser):
+    weight = 70
+    wait_time = between(0.2, 1.8)
+
+    def on_start(self) -> None:
+        me = next(_leaders)
+        self.client.cookies.set("sessionid", me["session"])
+        self.unit = me["unit"]
+        self.indicators = PLAN["indicators"]
+
+    @task(3)
+    def cockpit(self) -> None:
+        self.client.get("/", name="cockpit")
+
+    @task(2)
+    def targets(self) -> None:
+        self.client.get("/plans/targets/", name="target list")
+
+    @task(2)
+    def api_targets(self) -> None:
+        self.client.get(f"/api/targets?unit={self.unit}&as_of={PLAN['as_of']}", name="api target list")
+
+    @task(1)
+    def indicator(self) -> None:
+        self.client.get(f"/indicators/{random.choice(self.indicators)}/", name="indicator detail")
+
+
+class Officer(HttpUser):
+    weight = 30
+    wait_time = between(0.2, 1.8)
+
+    def on_start(self) -> None:
+        me = next(_officers)
+        self.headers = {"Authorization": f"Bearer {me['token']}"}
+        self.slots = list(me["slots"])
+
+    @task
+    def submit(self) -> None:
+        if not self.slots:
+            self.client.get("/api/actuals?limit=20", headers=self.headers, name="api actual list")
+            return
+        slot = self.slots.pop()
+        body = {**slot, "ytd_value": str(round(random.uniform(1, 50), 2)), "note": "负载测试（合成）"}
+        with self.client.post(
+            "/api/actuals", json=body, headers=self.headers, name="save actual", catch_response=True
+        ) as saved:
+            if saved.status_code != 200:
+                saved.failure(f"{saved.status_code} {saved.text[:200]}")
+                return
+            actual_id = saved.json()["id"]
+        response = self.client.post(
+            f"/api/actuals/{actual_id}/submit", headers=self.headers, name="submit actual"
+        )
+        if response.status_code == 200:
+            ACKED.append(f"{slot['indicator']}|{slot['unit']}|{slot['year']}|{slot['month']}")
+
+
+@events.quitting.add_listener
+def _write_acked(environment: Any, **_kwargs: Any) -> None:
+    (PLAN_PATH.parent / "acked").write_text("\n".join(ACKED))
