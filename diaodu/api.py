@@ -31,13 +31,14 @@ from diaodu.accounts.api import router as accounts_router
 from diaodu.accounts.api import session_auth, token_auth
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import record
+from diaodu.core.openapi_errors import DocumentedErrorsAPI
 from diaodu.core.versioning import StaleVersion
 from diaodu.orgunits.api import router as orgunits_router
 from diaodu.plans.api import router as plans_router
 from diaodu.projects.api import router as projects_router
 from diaodu.supervision.api import router as supervision_router
 
-api = NinjaAPI(
+api = DocumentedErrorsAPI(
     title="调度 Diaodu API",
     version="1",
     description=__doc__,
