@@ -71,6 +71,11 @@ def save_actual(
 ) -> Actual:
     """Create or update a draft (or returned) month. Approved and submitted months cannot be edited."""
     require_unit(actor, org_unit.pk, Perm.ENTER_DATA)
+    if indicator.computed_from:
+        raise ValidationError(
+            _("“%(name)s”由项目库数据按月计算（来自重点项目的阶段、签约和已审核的月度调度），不需要也不能人工填报。")
+            % {"name": indicator.name}
+        )
     _check_period(year, month)
     _check_values(indicator, ytd_value, growth_pct, base_value)
     actual = (

@@ -80,6 +80,7 @@ def entry(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, _("部分数据格式有误，未保存任何数据，请按提示修改。"))
     context = {"unit": unit, "period": period, "rows": [(r, forms[r.code]) for r in rows],
+               "computed": worklists.computed_indicators(unit, year=period.year),
                "units": worklists.entry_units(request.user), "nav_active": "entry"}
     return render(request, "plans/entry.html", context)
 

@@ -65,15 +65,26 @@ class SheetRow:
 
 
 def entry_sheet(unit: OrgUnit, *, year: int, month: int) -> list[SheetRow]:
-    """One row per indicator with a target on ``unit`` in ``year``, with that month's actual if any."""
+    """One row per indicator with a target on ``unit`` in ``year``, with that month's actual if any. Indicators
+    computed from the project library (``computed_from``) are not entered here: they have no row."""
     rows: dict[int, SheetRow] = {}
-    targets = Target.objects.filter(org_unit=unit, year=year).select_related("indicator", "relative_to")
+    targets = (
+        Target.objects.filter(org_unit=unit, year=year)
+        .exclude(indicator__computed_from__gt="")
+        .select_related("indicator", "relative_to")
+    )
     for target in targets.order_by("plan__year", "plan__code", "sort_order", "pk"):
         rows.setdefault(target.indicator_id, SheetRow(target.indicator)).targets.append(target)
     actuals = Actual.objects.filter(org_unit=unit, year=year, month=month, indicator_id__in=list(rows))
     for actual in actuals.select_related("reviewed_by"):
         rows[actual.indicator_id].actual = actual
     return list(rows.values())
+
+
+def computed_indicators(unit: OrgUnit, *, year: int) -> list[Indicator]:
+    """Indicators with a target on ``unit`` whose actuals come from the project library (shown as a pointer)."""
+    ids = Target.objects.filter(org_unit=unit, year=year).exclude(indicator__computed_from="").values("indicator_id")
+    return list(Indicator.objects.filter(pk__in=ids).order_by("code"))
 
 
 @dataclass

@@ -53,6 +53,8 @@ class TargetInfo:
     deadline_month: int | None = None
     relative_to: str | None = None
     entry_unit: str = ""
+    computed: bool = False  # the indicator is computed from the project library: no entered actuals
+
 
     @property
     def series(self) -> tuple[str, str]:
@@ -212,9 +214,9 @@ class Pending:
 # Only series that are met in both the last two months, so the cockpit (approved data only) does not change.
 PENDING: dict[tuple[str, str], Pending] = {
     ("public_budget_revenue", C): Pending(SUBMITTED),
-    ("signed_projects_100m", Z2): Pending(SUBMITTED),
+    ("wholesale_retail_catering_sales", C): Pending(SUBMITTED),
     ("new_above_scale_industrial_enterprises", Z1): Pending(SUBMITTED),
-    _iz("T02"): Pending(SUBMITTED),
+    ("high_standard_farmland_built", C): Pending(SUBMITTED),
     ("foreign_trade", C): Pending(
         RETURNED, "增速与海关统计快报不一致，请按海关口径核实后重新报送。", growth_shift=Decimal("1.8")
     ),
@@ -417,8 +419,10 @@ def generate(
     """Every demo row from January to ``through_month`` for each target's (indicator, unit).
 
     A series shared by several targets (一季度 80% and 二季度 100% of the same 开工率) is generated once, from
-    its first target. Rows of ``through_month`` in ``pending`` series keep that review state.
+    its first target. Rows of ``through_month`` in ``pending`` series keep that review state. Targets whose
+    indicator is computed from the project library get no rows (their actuals come from the demo projects).
     """
+    targets = [t for t in targets if not t.computed]
     series: dict[tuple[str, str], tuple[TargetInfo, Profile]] = {}
     for t in targets:
         if t.series not in series:
@@ -457,6 +461,7 @@ def target_infos(targets: Iterable[Any]) -> list[TargetInfo]:
             measure=ind.measure, direction=ind.direction, accumulation=ind.accumulation,
             deadline_month=t.deadline.month if t.deadline and t.deadline.year == t.year else None,
             relative_to=t.relative_to.code if t.relative_to_id else None, entry_unit=ind.entry_unit,
+            computed=bool(ind.computed_from),
         ))
     return out
 
