@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from diaodu.accounts.scope import Perm, get_for_user, unit_scope
@@ -22,6 +23,7 @@ from diaodu.projects.models import (
     ProjectYear,
     StageEvent,
 )
+from diaodu.supervision.models import SupervisionItem
 
 
 def get_project(user: Any, pk: int, perm: Perm | None = None) -> Project:
@@ -186,7 +188,11 @@ def build_detail(
             ytd = r.ytd_wan
     annual = plan.planned_investment_wan if plan else Decimal(0)
     blockers = list(
-        Blocker.objects.filter(project=project).select_related("report", "department").order_by("-pk")
+        Blocker.objects.filter(project=project)
+        .select_related("report", "department")
+        # the supervision items on each row, only those the user may open
+        .prefetch_related(Prefetch("supervision_items", queryset=SupervisionItem.objects.visible_to(user)))
+        .order_by("-pk")
     )
     return ProjectDetail(
         project=project,

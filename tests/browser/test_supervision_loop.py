@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.browser.test_monthly_cycle import ARTIFACTS, browser, log_in, log_out  # noqa: F401 (fixture)
@@ -77,11 +77,13 @@ def test_supervision_loop(project, live_server, browser, tmp_path) -> None:  # t
     ARTIFACTS.mkdir(exist_ok=True)
     deadline = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
 
-    # 1. 督查室 routes the open blocker to 自然资源和规划局 (pre-selected: the blocker's department).
+    # 1. 督查室 opens the project page and routes the open blocker to 自然资源和规划局 (pre-selected: the blocker's
+    #    department). The same blockers are listed under 督查督办 › 项目卡点.
     log_in(page, base, "dcs")
-    page.click("[data-testid=nav-supervision]")
-    page.click("text=项目卡点")
+    project_url = f"{base}{reverse('projects:detail', args=[project.pk])}"
+    page.goto(project_url)
     row = page.locator("[data-testid=blocker-row]", has_text=BLOCKER)
+    assert row.locator("[data-testid=blocker-status]").inner_text() == "待交办"
     row.locator("[data-testid=supervise-blocker]").click()
     assert (
         page.locator("select[name=lead_unit] option:checked")
@@ -148,17 +150,11 @@ def test_supervision_loop(project, live_server, browser, tmp_path) -> None:  # t
     assert "卡点已解决" in page.locator("[data-testid=item-source]").inner_text()
     page.screenshot(path=str(ARTIFACTS / "supervision-closed.png"), full_page=True)
 
-    # 4. The project page shows the blocker resolved (falls back to the item's source line while the project
-    #    pages are not installed).
-    try:
-        project_url = reverse("projects:detail", args=[project.pk])
-    except NoReverseMatch:
-        project_url = ""
-    if project_url:
-        page.goto(f"{base}{project_url}")
-        blockers = page.locator("[data-testid=blockers]")
-        row_text = blockers.locator("tr", has_text=BLOCKER).inner_text()
-        assert "已解决" in row_text, row_text
-        blockers.scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / "supervision-project.png"), full_page=True)
+    # 4. The project page shows the blocker resolved, with a link to its item.
+    page.goto(project_url)
+    row = page.locator("[data-testid=blocker-row]", has_text=BLOCKER)
+    assert row.locator("[data-testid=blocker-status]").inner_text() == "已解决"
+    assert "已办结" in row.locator("[data-testid=blocker-item]").inner_text()
+    row.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "supervision-project.png"), full_page=True)
     assert not errors, errors
