@@ -31,4 +31,5 @@ CASES = [
         default=404,
         note="unknown format",
     ),
+    Case("reports:review", kwargs={"pk": 999999}, expect=READERS, default=404, note="no such session"),
 ]
