@@ -195,7 +195,7 @@ def upload_document(
 
 def _lock(item: ExtractedItem) -> ExtractedItem:
     return (
-        ExtractedItem.objects.select_for_update()
+        ExtractedItem.objects.select_for_update(of=("self",))  # PostgreSQL: not the nullable joins
         .select_related("document__plan__org_unit", "indicator", "relative_to", "scope_unit", "parent_item")
         .get(pk=item.pk)
     )
