@@ -53,16 +53,17 @@ _MULTISPACE = re.compile(r" {2,}")
 _CJK_SPACE_CJK = re.compile(rf"[{CJK}] +[{CJK}]")
 
 
+def _curly_quotes(line: str) -> str:
+    parts = line.split('"')
+    return "".join(part + ("“" if i % 2 == 0 else "”") for i, part in enumerate(parts[:-1])) + parts[-1]
+
+
 def _punctuation(line: str) -> str:
-    line = _THOUSANDS.sub("", line)
+    # Quotes first, so that a comma next to a quote sees the “ ” it will end up beside (idempotence).
+    line = _curly_quotes(_THOUSANDS.sub("", line))
     out = []
     n = len(line)
-    quote_open = True
     for i, ch in enumerate(line):
-        if ch == '"':
-            out.append("“" if quote_open else "”")
-            quote_open = not quote_open
-            continue
         if ch in _HALF_PUNCT:
             before = line[i - 1] if i else ""
             after = line[i + 1] if i + 1 < n else ""
