@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 PG_USER = "postgres"
@@ -111,9 +112,38 @@ def _tail(path: Path, lines: int = 30) -> str:
         return "(no log)"
 
 
+@dataclass(frozen=True)
+class Cluster:
+    """A running throwaway cluster, for tests that need more than its URL (e.g. a restart under load)."""
+
+    url: str
+    data: Path
+    root: Path
+    pg_ctl: str
+    prefix: tuple[str, ...]
+
+    def restart(self, mode: str = "fast") -> subprocess.CompletedProcess[str]:
+        """``pg_ctl restart`` with the same options; raises ClusterError if it fails."""
+        log = self.root / "postgres.log"  # without -l the server would inherit (and hold open) our pipes
+        result = _run(
+            [*self.prefix, self.pg_ctl, "-w", "-t", "60", "-D", str(self.data), "-l", str(log), "-m", mode, "restart"],
+            self.root,
+        )
+        if result.returncode != 0:
+            raise ClusterError(f"pg_ctl restart failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+
 @contextlib.contextmanager
 def throwaway_cluster(port: int | None = None) -> Iterator[str]:
     """Start a fresh PostgreSQL cluster on 127.0.0.1 and yield its DATABASE_URL."""
+    with running_cluster(port) as cluster:
+        yield cluster.url
+
+
+@contextlib.contextmanager
+def running_cluster(port: int | None = None) -> Iterator[Cluster]:
+    """Like :func:`throwaway_cluster` but yields a :class:`Cluster` handle."""
     bindir = find_pg_bin()
     prefix = _as_pg_user()
     # Short path: the unix socket lives here too and socket paths are limited to ~107 bytes.
@@ -142,7 +172,7 @@ def throwaway_cluster(port: int | None = None) -> Iterator[str]:
                 raise ClusterError(
                     f"pg_ctl start failed:\n{result.stdout}\n{result.stderr}\n--- log ---\n{_tail(log)}"
                 )
-        yield f"postgres://{PG_USER}@127.0.0.1:{chosen}/postgres"
+        yield Cluster(f"postgres://{PG_USER}@127.0.0.1:{chosen}/postgres", data, root, pg_ctl, tuple(prefix))
     finally:
         try:
             # postmaster.pid also covers an interrupt that lands while pg_ctl start is still waiting.

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -35,7 +36,7 @@ class RoleAdmin(adminsite.PermAdminMixin, admin.ModelAdmin):
     filter_horizontal = ["custom_units"]
 
 
-class UserChangeForm(DjangoUserAdmin.form):  # type: ignore[name-defined,misc]
+class UserChangeForm(DjangoUserChangeForm):
     def clean_roles(self) -> Any:
         roles = self.cleaned_data.get("roles") or []
         problem = separation_problem(p for role in roles for p in role.permissions)

@@ -1,0 +1,364 @@
+"""Crash safety.
+
+1. A large import is killed with SIGKILL half-way (together with the running server): no partial rows remain,
+   the database is intact and the restarted server works.
+2. PostgreSQL restarts while clients keep submitting through the API: in-flight requests fail cleanly (5xx or
+   a dropped connection, never a hang), the app recovers by itself (CONN_HEALTH_CHECKS with persistent
+   connections), and every submission acknowledged with a 2xx is in the database afterwards.
+
+Both run real processes (`diaodu serve`, `diaodu plan load`) against a scratch copy of the test database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from diaodu.core import backup
+from diaodu.core.testing.roles import ensure_default_roles
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from pgcluster import free_port, running_cluster  # noqa: E402
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+# ----------------------------------------------------------------------------- scratch databases
+
+
+@dataclass
+class Scratch:
+    url: str
+    vendor: str
+    sqlite_path: Path | None = None
+    pg_dsn: str = ""
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        if self.vendor == "sqlite":
+            assert self.sqlite_path is not None
+            with contextlib.closing(sqlite3.connect(self.sqlite_path)) as db:
+                return list(db.execute(sql).fetchall())
+        import psycopg
+
+        with psycopg.connect(self.pg_dsn, autocommit=True) as db:
+            return list(db.execute(sql).fetchall())  # type: ignore[arg-type]
+
+
+def _pg_url(settings: dict[str, Any], name: str) -> str:
+    user, host, port = settings.get("USER") or "postgres", settings.get("HOST") or "127.0.0.1", settings.get("PORT")
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{host}:{port}/{name}"
+
+
+def clone_test_database(tmp_path: Path) -> Iterator[Scratch]:
+    """A committed copy of the test database (schema, roles, what the test created) for other processes."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / "scratch.sqlite3"
+        backup.backup(path)
+        yield Scratch(f"sqlite:///{path}", "sqlite", sqlite_path=path)
+        return
+    import psycopg
+
+    dump = tmp_path / "scratch.dump"
+    backup.backup(dump)
+    name = f"scratch_{uuid.uuid4().hex[:8]}"
+    admin_url = _pg_url(connection.settings_dict, "postgres")
+    with psycopg.connect(admin_url, autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    try:
+        url = _pg_url(connection.settings_dict, name)
+        _pg_restore(dump, url)
+        yield Scratch(url, "postgresql", pg_dsn=url)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+def _pg_restore(dump: Path, url: str) -> None:
+    subprocess.run([backup.pg_program("pg_restore"), "--no-owner", "-d", url, str(dump)], check=True,
+                   capture_output=True)
+
+
+# ----------------------------------------------------------------------------- processes
+
+
+def _env(url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    return env | {"DATABASE_URL": url, "DIAODU_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "diaodu.settings"} | extra
+
+
+@contextlib.contextmanager
+def server(url: str, **extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    log = Path(tempfile.mkstemp(prefix="diaodu-serve-", suffix=".log")[1])
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "diaodu", "serve", "--port", str(port)], cwd=ROOT,
+                                env=_env(url, **extra), stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90  # a loaded CI machine starts Django slowly
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/accounts/login/", timeout=2) as r:  # noqa: S310 - loopback
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("the server did not start:\n" + log.read_text(errors="replace")[-3000:])
+            time.sleep(0.2)
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.unlink(missing_ok=True)
+
+
+def big_plan(path: Path, indicators: int = 300, targets: int = 900) -> Path:
+    units = ["320723", "320723-T02", "320723-T03"]
+    lines = ["plan:", "  code: crash-test", "  title: 崩溃测试计划", "  year: 2025", '  org_unit: "320723"',
+             "indicators:"]
+    for i in range(indicators):
+        lines += [f"  - code: crash_ind_{i}", f"    name: 崩溃测试指标{i}", '    unit: "亿元"',
+                  "    measure: absolute", "    direction: higher", "    accumulation: ytd", "    rollup: none"]
+    lines.append("targets:")
+    for t in range(targets):
+        lines += [f"  - key: crash-{t}", "    section: 测试", f"    indicator: crash_ind_{t % indicators}",
+                  f'    org_unit: "{units[(t // indicators) % 3]}"', f"    value: {t + 1}", '    comparator: ">="',
+                  "    level: plain", f'    quote: "测试目标{t}"']
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+class WriteWatch:
+    """Tells when the import has held its write transaction for a while (so it is writing rows)."""
+
+    def __init__(self, scratch: Scratch) -> None:
+        self.scratch = scratch
+        self.since: float | None = None
+
+    def writing(self) -> bool:
+        if self.scratch.vendor == "sqlite":
+            held = self._sqlite_write_lock_held()
+            if not held:
+                self.since = None
+                return False
+            self.since = self.since or time.monotonic()
+            return time.monotonic() - self.since > 1.0
+        rows = self.scratch.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL "
+            "AND state IN ('active', 'idle in transaction') AND now() - xact_start > interval '1 second'"
+        )
+        return bool(rows[0][0])
+
+    def activity(self) -> Any:
+        if self.scratch.vendor == "sqlite":
+            return "sqlite"
+        return self.scratch.query("SELECT pid, state, backend_xid, xact_start, now(), left(query, 80) "
+                                  "FROM pg_stat_activity WHERE datname = current_database()")
+
+    def _sqlite_write_lock_held(self) -> bool:
+        assert self.scratch.sqlite_path is not None
+        db = sqlite3.connect(self.scratch.sqlite_path, timeout=0, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:  # "database is locked": a writer is inside its transaction
+            return True
+        finally:
+            db.close()
+
+
+def _setup_people() -> None:
+    from diaodu.core.demo.personas import ensure_demo_users
+    from diaodu.orgunits.services import seed_guanyun
+
+    ensure_default_roles()
+    seed_guanyun()
+    ensure_demo_users()
+
+
+# ----------------------------------------------------------------------------- 1. SIGKILL during an import
+
+
+def test_a_killed_import_leaves_no_partial_rows(tmp_path: Path) -> None:
+    _setup_people()
+    plan_file = big_plan(tmp_path / "big.yaml")
+    for scratch in clone_test_database(tmp_path):
+        watch = WriteWatch(scratch)
+        with server(scratch.url) as (base, server_proc):
+            loader = subprocess.Popen([sys.executable, "-m", "diaodu", "plan", "load", str(plan_file)], cwd=ROOT,
+                                      env=_env(scratch.url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            started = time.monotonic()
+            deadline = started + 150  # parsing the file first is slow on a loaded machine
+            while not watch.writing():
+                assert loader.poll() is None, f"the import ended before it could be killed: {loader.stderr.read()[-3000:]!r}"  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, f"the import never started writing: {watch.activity()}"
+                time.sleep(0.05)
+            loader.send_signal(signal.SIGKILL)
+            server_proc.send_signal(signal.SIGKILL)
+            print(f"killed the import {time.monotonic() - started:.1f} s after it started")
+            loader.wait()
+            server_proc.wait()
+            assert loader.returncode == -signal.SIGKILL
+
+        counts = {
+            "plans": "SELECT count(*) FROM plans_plan WHERE code = 'crash-test'",
+            "indicators": "SELECT count(*) FROM plans_indicator WHERE code LIKE 'crash_ind_%'",
+            "targets": "SELECT count(*) FROM plans_target WHERE key LIKE 'crash-%'",
+            "audit": "SELECT count(*) FROM audit_auditevent WHERE object_repr LIKE '%崩溃测试%'",
+        }
+        assert {name: scratch.query(sql)[0][0] for name, sql in counts.items()} == dict.fromkeys(counts, 0)
+        if scratch.vendor == "sqlite":
+            assert scratch.query("PRAGMA integrity_check") == [("ok",)]
+
+        # The database is usable: a restarted server logs a user in (which writes the audit trail).
+        with server(scratch.url) as (base, _proc):
+            assert _login_attempt_recorded(base, scratch)
+
+
+def _login_attempt_recorded(base: str, scratch: Scratch) -> bool:
+    """A (failed) login through the restarted server writes its audit row: the database takes writes."""
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base}/accounts/login/", timeout=20).read()
+    token = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode({"username": "crashcheck", "password": "wrong",
+                                   "csrfmiddlewaretoken": token}).encode()
+    request = urllib.request.Request(f"{base}/accounts/login/", data=data,  # noqa: S310 - loopback
+                                     headers={"Referer": f"{base}/accounts/login/"})
+    with opener.open(request, timeout=20) as response:
+        page = response.read().decode()
+    rows = scratch.query("SELECT count(*) FROM audit_auditevent WHERE actor_name = 'crashcheck'")
+    return "用户名或密码错误" in page and rows[0][0] == 1
+
+
+# ----------------------------------------------------------------------------- 2. PostgreSQL restart under load
+
+
+@dataclass
+class Tally:
+    acked: dict[tuple[str, str, int], str] = field(default_factory=dict)
+    failed_cleanly: int = 0
+    unexpected: list[str] = field(default_factory=list)
+    ok_after_restart: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def test_the_app_recovers_from_a_postgres_restart_under_load(tmp_path: Path) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("restarts a PostgreSQL cluster; runs in the PostgreSQL phase")
+    from diaodu.accounts.models import User
+    from diaodu.accounts.services import issue_api_token
+    from diaodu.orgunits.models import OrgUnit
+    from diaodu.plans.models import Indicator
+
+    _setup_people()
+    for i in range(10):
+        Indicator.objects.create(code=f"load_{i}", name=f"压力测试指标{i}", unit="亿元")
+    county = User.objects.get(username="county")
+    token = issue_api_token(actor=county, user=county, name="压力测试")
+    units = list(OrgUnit.objects.values_list("code", flat=True))
+    combos = iter(itertools.product([f"load_{i}" for i in range(10)], units, range(1, 13)))
+    combo_lock = threading.Lock()
+    dump = tmp_path / "db.dump"
+    backup.backup(dump)
+
+    with running_cluster() as cluster:
+        _pg_restore(dump, cluster.url)
+        tally = Tally()
+        restarted = threading.Event()
+        with server(cluster.url, DIAODU_CONN_MAX_AGE="60") as (base, _proc):
+            deadline = time.monotonic() + 9
+
+            def client() -> None:
+                while time.monotonic() < deadline:
+                    with combo_lock:
+                        indicator, unit, month = next(combos)
+                    value = f"{month}.{len(unit)}"
+                    body = json.dumps({"indicator": indicator, "unit": unit, "year": 2025, "month": month,
+                                       "ytd_value": value, "note": "压力测试"}).encode()
+                    request = urllib.request.Request(  # noqa: S310 - loopback
+                        f"{base}/api/actuals", data=body, method="POST",
+                        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                    after = restarted.is_set()
+                    try:
+                        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+                            status = response.status
+                    except urllib.error.HTTPError as exc:
+                        status = exc.code
+                    except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+                        if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+                            with tally.lock:
+                                tally.unexpected.append(f"hang: {exc}")
+                        else:
+                            with tally.lock:
+                                tally.failed_cleanly += 1
+                        continue
+                    with tally.lock:
+                        if 200 <= status < 300:
+                            tally.acked[(indicator, unit, month)] = value
+                            tally.ok_after_restart += after
+                        elif status >= 500:
+                            tally.failed_cleanly += 1
+                        else:
+                            tally.unexpected.append(f"HTTP {status}")
+
+            threads = [threading.Thread(target=client) for _ in range(4)]
+            for t in threads:
+                t.start()
+            time.sleep(3)
+            cluster.restart("fast")
+            restarted.set()
+            for t in threads:
+                t.join(timeout=30)
+            assert not any(t.is_alive() for t in threads), "a client hung"
+
+        assert not tally.unexpected, tally.unexpected[:10]
+        assert tally.ok_after_restart >= 10, f"the app did not recover: {tally.ok_after_restart} after restart"
+        import psycopg
+
+        with psycopg.connect(cluster.url, autocommit=True) as db:
+            stored = {
+                (ind, unit, month): value
+                for ind, unit, month, value in db.execute(
+                    "SELECT i.code, u.code, a.month, a.ytd_value FROM plans_actual a "
+                    "JOIN plans_indicator i ON i.id = a.indicator_id JOIN orgunits_orgunit u ON u.id = a.org_unit_id "
+                    "WHERE i.code LIKE 'load_%'"
+                ).fetchall()
+            }
+        missing = [k for k, v in tally.acked.items() if stored.get(k) != Decimal(v)]
+        assert not missing, f"{len(missing)} acknowledged submissions lost: {missing[:5]}"
+        print(f"acknowledged {len(tally.acked)}, failed cleanly {tally.failed_cleanly}, "
+              f"ok after restart {tally.ok_after_restart}")
