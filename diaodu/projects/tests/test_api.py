@@ -4,7 +4,6 @@ endpoints whose query counts do not grow with the number of projects."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal as D
 from typing import Any
 
 import pytest

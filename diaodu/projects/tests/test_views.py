@@ -35,6 +35,23 @@ def count_queries(client: Client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
+def submitted_in_september(projects: list[Project], officer: Any) -> None:
+    """September reports waiting in the review queue (written directly: only the reads are measured here)."""
+    MonthlyReport.objects.bulk_create(
+        MonthlyReport(
+            project=p,
+            year=2025,
+            month=9,
+            month_wan=D(900),
+            ytd_wan=D(7300),
+            status="submitted",
+            created_by=officer,
+            submitted_by=officer,
+        )
+        for p in projects
+    )
+
+
 LIST_URLS = [
     "/projects/?month=2025-08",
     "/projects/?month=2025-08&behind=1&overdue=1&tier=ge_1yi&sort=-total&town=320723-T02",
@@ -48,18 +65,11 @@ def test_list_pages_and_the_dispatch_sheet_do_not_grow_with_projects(personas, o
     fgw, yishan = client_for(personas["fgw"]), client_for(personas["yishan"])
     projects = build_projects(3, orgunits, personas["yishan"], personas["fgw"])
     sheet = f"/projects/dispatch/?unit={CLUSTER}&month=2025-09"
-    for p in projects:
-        services.submit_report(
-            services.save_report(actor=personas["yishan"], project=p, year=2025, month=9, ytd_wan=D(7300)),
-            actor=personas["yishan"],
-        )
+    submitted_in_september(projects, personas["yishan"])
     small = [count_queries(fgw, url) for url in LIST_URLS] + [count_queries(yishan, sheet)]
-    more = build_projects(40, orgunits, personas["yishan"], personas["fgw"])
-    for p in more:
-        services.submit_report(
-            services.save_report(actor=personas["yishan"], project=p, year=2025, month=9, ytd_wan=D(7300)),
-            actor=personas["yishan"],
-        )
+    submitted_in_september(
+        build_projects(30, orgunits, personas["yishan"], personas["fgw"]), personas["yishan"]
+    )
     large = [count_queries(fgw, url) for url in LIST_URLS] + [count_queries(yishan, sheet)]
     assert small == large, list(zip([*LIST_URLS, sheet], small, large, strict=True))
     page = fgw.get("/projects/?month=2025-08").content.decode()
