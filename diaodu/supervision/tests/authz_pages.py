@@ -163,9 +163,15 @@ PAGE_CASES = [
         | each(ADMINS, 403)
         | each(("yishan", "yangji", "lingang", "kaifaqu", "county"), 404),
         default=403,
+        note="assign",
     ),
     Case(
-        "supervision:item_step", method="POST", kwargs=step("assigned", "sign"), expect=LEAD_STEP, default=403
+        "supervision:item_step",
+        method="POST",
+        kwargs=step("assigned", "sign"),
+        expect=LEAD_STEP,
+        default=403,
+        note="sign",
     ),
     Case(
         "supervision:item_step",
@@ -173,7 +179,7 @@ PAGE_CASES = [
         kwargs=step("signed", "sign"),
         expect=LEAD_STEP,
         default=403,
-        note="already signed: message",
+        note="sign: already signed: message",
     ),
     Case(
         "supervision:item_step",
@@ -182,6 +188,7 @@ PAGE_CASES = [
         data={"reply-text": "管网施工过半"},
         expect=LEAD_STEP | {"yangji": 302},
         default=403,
+        note="reply",
     ),
     Case(
         "supervision:item_step",
@@ -190,6 +197,7 @@ PAGE_CASES = [
         data={"request_closure-text": "管网已接通"},
         expect=LEAD_STEP,
         default=403,
+        note="request_closure",
     ),
     Case(
         "supervision:item_step",
@@ -197,7 +205,7 @@ PAGE_CASES = [
         kwargs=step("in_progress", "request_closure"),
         expect=LEAD_STEP | {"yishan": 400, "county": 400},
         default=403,
-        note="no text",
+        note="request_closure: no text",
     ),
     Case(
         "supervision:item_step",
@@ -205,6 +213,7 @@ PAGE_CASES = [
         kwargs=step("closure_requested", "verify"),
         expect=OFFICE_STEP,
         default=403,
+        note="verify",
     ),
     Case(
         "supervision:item_step",
@@ -213,6 +222,7 @@ PAGE_CASES = [
         data={"return-reason": "缺少验收材料"},
         expect=OFFICE_STEP,
         default=403,
+        note="return",
     ),
     Case(
         "supervision:item_step",
@@ -220,7 +230,7 @@ PAGE_CASES = [
         kwargs=step("closure_requested", "return"),
         expect=OFFICE_STEP | {"dcs": 400},
         default=403,
-        note="no reason",
+        note="return: no reason",
     ),
     Case(
         "supervision:item_step",
@@ -228,6 +238,7 @@ PAGE_CASES = [
         kwargs=step("verified", "close"),
         expect=OFFICE_STEP,
         default=403,
+        note="close",
     ),
     Case(
         "supervision:item_step",
@@ -235,7 +246,7 @@ PAGE_CASES = [
         kwargs=step("in_progress", "close"),
         expect=OFFICE_STEP,
         default=403,
-        note="not verified yet: message",
+        note="close: not verified yet: message",
     ),
     Case(
         "supervision:item_step",
@@ -243,9 +254,9 @@ PAGE_CASES = [
         kwargs=step("in_progress", "archive"),
         expect=ANON,
         default=404,
-        note="unknown step",
+        note="archive: unknown step",
     ),
-    Case("supervision:item_step", kwargs=step("assigned", "sign"), default=405, note="GET"),
+    Case("supervision:item_step", kwargs=step("assigned", "sign"), default=405, note="sign: GET"),
     Case("supervision:attachment", kwargs=attachment, expect=READERS | INVISIBLE, default=200),
     Case("supervision:blockers", expect=OFFICE_ONLY, default=403),
     Case("supervision:blocker_supervise", kwargs=blocker, expect=OFFICE_ONLY, default=403),
