@@ -59,8 +59,16 @@ def _curly_quotes(line: str) -> str:
 
 
 def _punctuation(line: str) -> str:
-    # Quotes first, so that a comma next to a quote sees the “ ” it will end up beside (idempotence).
+    """Chinese punctuation next to Chinese text, repeated until stable: a mark turned full-width makes its
+    half-width neighbour "next to Chinese" too ("0:!" → "0:！" → "0：！"), so one pass is not idempotent."""
+    # Quotes first, so that a comma next to a quote sees the “ ” it will end up beside.
     line = _curly_quotes(_THOUSANDS.sub("", line))
+    while (converted := _punctuation_pass(line)) != line:
+        line = converted
+    return line
+
+
+def _punctuation_pass(line: str) -> str:
     out = []
     n = len(line)
     for i, ch in enumerate(line):
@@ -76,8 +84,8 @@ def _punctuation(line: str) -> str:
                 ch in "()"
                 or _is_cjk(near_before)
                 or _is_cjk(near_after)
-                or not before
-                or not after
+                or not near_before  # at either end of the (stripped) line
+                or not near_after
                 or ch in ";"
             ):
                 out.append(_HALF_PUNCT[ch])
