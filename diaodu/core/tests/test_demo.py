@@ -64,7 +64,11 @@ def test_demo_builds_a_realistic_dataset_and_is_idempotent(settings) -> None:  #
                     roles.SECURITY_ADMIN, roles.AUDIT_ADMIN}
     assert {d.username for d in DEMO_USERS} <= set(users)
 
-    rows = Actual.objects.filter(year=2025)
+    # Peers' published figures are labelled demo data too, with their own note.
+    peers = Actual.objects.filter(year=2025, org_unit__is_external=True)
+    assert peers.exists()
+    assert all(note.startswith(demo.DEMO_NOTE) for note in peers.values_list("note", flat=True))
+    rows = Actual.objects.filter(year=2025, org_unit__is_external=False)
     assert rows.count() > 200
     # Indicators computed from the project library are never entered: their actuals come from the demo projects.
     assert not rows.exclude(indicator__computed_from="").exists()
@@ -97,10 +101,12 @@ def test_demo_builds_a_realistic_dataset_and_is_idempotent(settings) -> None:  #
 
     # Second run: nothing new, nothing changed, no audit rows.
     actual_state = sorted(rows.values_list("pk", "status", "version", "ytd_value"))
+    peer_state = list(peers.values_list("pk", "ytd_value"))
     audit_count = AuditEvent.objects.count()
     out = StringIO()
     call_command("demo", stdout=out, stderr=StringIO())
-    assert sorted(Actual.objects.filter(year=2025).values_list("pk", "status", "version", "ytd_value")) == actual_state
+    assert sorted(rows.values_list("pk", "status", "version", "ytd_value")) == actual_state
+    assert sorted(peers.values_list("pk", "ytd_value")) == sorted(peer_state)
     assert AuditEvent.objects.count() == audit_count
     assert "无变更" in out.getvalue()
 
