@@ -1,6 +1,6 @@
 """``diaodu import KIND FILE``: import a workbook (.xlsx, .xls, .csv) with a dry run first.
 
-    diaodu import actuals FILE --user yishan [--unit CODE] [--month 2025-09] [--sheet NAME]
+    diaodu import actuals FILE [--user yishan] [--unit CODE] [--month 2025-09] [--sheet NAME]
                   [--mode atomic|partial] [--dry-run] [--json]
 
 With ``--json`` one object is printed: rows_total, rows_valid, to_create, to_update, unchanged, errors (each with
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("kind", help="actuals | projects | progress")
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--user", help="以此账号的权限导入 / act as this user (default: $DIAODU_CLI_USER)"
+            "--user", help="以此账号的权限导入 / act as this user (default: $DIAODU_CLI_USER, else the command-line account cli)"
         )
         parser.add_argument("--unit", help="未写单位的行归入此单位（编码）/ org unit for rows that name none")
         parser.add_argument("--month", help="未写月份的行的月份，如 2025-09 / month for rows that name none")
