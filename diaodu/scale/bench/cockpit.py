@@ -154,14 +154,13 @@ WITH scope AS (
 ), fig AS (
     SELECT t.id, t.value, t.measure, t.accumulation, b.month,
         CASE
-            WHEN t.computed_from <> '' THEN
-                (SELECT CASE WHEN t.unit = '亿元' THEN m.value / 10000.0 ELSE m.value END
-                 FROM metric m WHERE m.mkey = t.computed_from)
+            WHEN t.computed_from <> '' THEN CASE WHEN t.unit = '亿元' THEN m.value / 10000.0 ELSE m.value END
             WHEN t.measure = 'growth' THEN
                 COALESCE(o.growth_pct, (o.ytd_value / NULLIF(o.base_value, 0) - 1) * 100)
             ELSE o.ytd_value
         END AS actual
     FROM t CROSS JOIN bounds b LEFT JOIN obs o ON o.target_id = t.id AND o.rn = 1
+    LEFT JOIN metric m ON m.mkey = t.computed_from
 )
 SELECT id, actual,
     CASE WHEN measure <> 'growth' AND value <> 0 THEN actual * 100.0 / value END AS completion_pct,
