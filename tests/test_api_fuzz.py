@@ -5,7 +5,9 @@ docs/security.md. Zero 5xx responses and zero responses that break the schema (s
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import hypothesis
@@ -65,15 +67,33 @@ def load_schema(personas: dict[str, Any]) -> Any:
     return schema
 
 
+@contextlib.contextmanager
+def keep_connection() -> Iterator[None]:
+    """schemathesis calls the WSGI app directly, so Django's request signals would close the test's database
+    connection (inside the test transaction) on PostgreSQL; Django's test Client disconnects them the same way
+    (and connects them again after each of its requests, so no test Client request may run inside this)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def test_the_api_survives_fuzzing(token: str, personas) -> None:  # type: ignore[no-untyped-def]
     headers = {"Authorization": f"Bearer {token}"}
     schema = load_schema(personas)
     failures: list[str] = []
     operations = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        operations += 1
-        failures += run_operation(operation, headers)
+    with keep_connection():
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            operations += 1
+            failures += run_operation(operation, headers)
     assert operations >= 10
     print(f"schemathesis: {operations} operations x {EXAMPLES} examples, {len(failures)} failures")
     assert not failures, f"{len(failures)} failures:\n" + "\n\n".join(failures[:15])
