@@ -13,4 +13,5 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("reports/<int:pk>/approve/", views.report_approve, name="report_approve"),
     path("reports/<int:pk>/return/", views.report_return, name="report_return"),
+    path("rulesets/", views.rulesets, name="rulesets"),
 ]

@@ -214,3 +214,26 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _review_action(request, pk, "return")
+
+
+@login_required
+def rulesets(request: HttpRequest) -> HttpResponse:
+    """签约预审规则: configuration administrators publish a new version of a rule set (audited)."""
+    from diaodu.accounts.scope import require_perm
+    from diaodu.projects import rulesets as rules_page
+
+    require_perm(request.user, Perm.MANAGE_CONFIG)
+    form = rules_page.RuleSetForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ruleset = services.save_ruleset(
+                actor=request.user, org_unit=form.cleaned_data["org_unit"], name=form.cleaned_data["name"],
+                rules=form.cleaned_data["rules"], note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已发布“{ruleset.name}”第{ruleset.version}版。")
+            return redirect("projects:rulesets")
+    items = [(rs, rules_page.rules_as_text(rs)) for rs in rules_page.active_rulesets()]
+    return render(request, "projects/rulesets.html", {"form": form, "items": items, "nav_active": "projects"})
