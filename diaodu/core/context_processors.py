@@ -37,6 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "audit": has_perm(user, Perm.VIEW_AUDIT),
             "login_log": has_perm(user, Perm.VIEW_AUDIT) or has_perm(user, Perm.MANAGE_ACCOUNTS),
             "admin": has_perm(user, Perm.MANAGE_CONFIG) or has_perm(user, Perm.MANAGE_ACCOUNTS),
+            "config": has_perm(user, Perm.MANAGE_CONFIG),
             "supervision": any(
                 has_perm(user, p) for p in (Perm.VIEW_DATA, Perm.ENTER_DATA, Perm.REVIEW_DATA, Perm.SUPERVISE)
             ),
