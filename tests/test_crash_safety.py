@@ -142,7 +142,7 @@ def server(url: str, **extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes
         log.unlink(missing_ok=True)
 
 
-def big_plan(path: Path, indicators: int = 300, targets: int = 900) -> Path:
+def big_plan(path: Path, indicators: int = 500, targets: int = 1500) -> Path:
     units = ["320723", "320723-T02", "320723-T03"]
     lines = ["plan:", "  code: crash-test", "  title: 崩溃测试计划", "  year: 2025", '  org_unit: "320723"',
              "indicators:"]
@@ -172,10 +172,10 @@ class WriteWatch:
                 self.since = None
                 return False
             self.since = self.since or time.monotonic()
-            return time.monotonic() - self.since > 1.0
+            return time.monotonic() - self.since > 0.3
         rows = self.scratch.query(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL "
-            "AND state IN ('active', 'idle in transaction') AND now() - xact_start > interval '1 second'"
+            "AND state IN ('active', 'idle in transaction') AND now() - xact_start > interval '300 milliseconds'"
         )
         return bool(rows[0][0])
 
