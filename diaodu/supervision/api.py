@@ -4,6 +4,10 @@ Scope: a department sees the items and tasks it leads or co-owns; the supervisio
 Outside the scope → 404; visible but not allowed (e.g. a co-department signing for the lead) → 403; roles without
 any data permission (the three administrators) → 403. Every write goes through :mod:`.services`, which checks the
 scope again and writes the audit trail. Replies and closure requests take ``multipart/form-data`` (text + files).
+
+No lost update: every step accepts ``expected_version`` (the ``version`` the client read). A step based on a stale
+version is refused with HTTP 409 and the other user's change (see :mod:`diaodu.core.versioning`); without it the
+step is checked against the current state only.
 """
 
 import datetime as dt
@@ -33,6 +37,8 @@ from diaodu.supervision.querysets import SUPERVISION_READ_PERMS, SupervisionItem
 
 router = Router(tags=["督查督办"])
 NO_FILES = File(None)  # optional multipart files (a module-level default, not a call per signature)
+EXPECTED_VERSION = "读取督办件时的 version；已被他人改动时返回 409 并说明对方的修改"
+NO_VERSION = Form(None, ge=1, description=EXPECTED_VERSION)  # the multipart steps' optional expected_version
 
 
 def supervision_user(request: HttpRequest) -> Any:
@@ -272,6 +278,10 @@ def get_item(request: HttpRequest, item_id: int) -> dict[str, Any]:
     return _detail(item_id)
 
 
+def _actor(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
 def _item_for(request: HttpRequest, item_id: int) -> SupervisionItem:
     return get_for_user(SupervisionItem.objects.all(), supervision_user(request), item_id)
 
@@ -314,7 +324,11 @@ def create_item(request: HttpRequest, payload: ItemIn) -> dict[str, Any]:
     return _detail(item.pk)
 
 
-class AssignIn(Schema):
+class VersionedIn(Schema):
+    expected_version: int | None = Field(None, ge=1, description=EXPECTED_VERSION)
+
+
+class AssignIn(VersionedIn):
     lead_unit: str = Field(..., description="牵头单位编码")
     co_units: list[str] = Field(default_factory=list, description="配合单位编码")
     deadline: dt.date
@@ -343,15 +357,21 @@ def assign_item(request: HttpRequest, item_id: int, payload: AssignIn) -> dict[s
         deadline=payload.deadline,
         sign_workdays=payload.sign_workdays,
         note=payload.note,
+        expected_version=payload.expected_version,
     )
     return _detail(item.pk)
 
 
-class NoteIn(Schema):
+class NoteIn(VersionedIn):
     note: str = Field("", max_length=2000)
 
 
-class ReasonIn(Schema):
+def _note(payload: NoteIn | None) -> tuple[str, int | None]:
+    """The note and the expected version of an optional body."""
+    return (payload.note, payload.expected_version) if payload else ("", None)
+
+
+class ReasonIn(VersionedIn):
     reason: str = Field(..., max_length=2000, description="退回理由（必填）")
 
 
@@ -363,7 +383,8 @@ class ReasonIn(Schema):
 )
 def sign_item(request: HttpRequest, item_id: int, payload: NoteIn | None = None) -> dict[str, Any]:
     item = _item_for(request, item_id)
-    services.sign_item(item, actor=request.auth, note=payload.note if payload else "")  # type: ignore[attr-defined]
+    note, version = _note(payload)
+    services.sign_item(item, actor=_actor(request), note=note, expected_version=version)
     return _detail(item.pk)
 
 
@@ -374,10 +395,16 @@ def sign_item(request: HttpRequest, item_id: int, payload: NoteIn | None = None)
     summary="进展回复（牵头或配合单位，可带附件）",
 )
 def reply_item(
-    request: HttpRequest, item_id: int, text: Form[str], files: list[UploadedFile] = NO_FILES
+    request: HttpRequest,
+    item_id: int,
+    text: Form[str],
+    files: list[UploadedFile] = NO_FILES,
+    expected_version: int | None = NO_VERSION,
 ) -> dict[str, Any]:
     item = _item_for(request, item_id)
-    services.reply_item(item, actor=request.auth, text=text, files=files or [])  # type: ignore[attr-defined]
+    services.reply_item(
+        item, actor=_actor(request), text=text, files=files or [], expected_version=expected_version
+    )
     return _detail(item.pk)
 
 
@@ -388,10 +415,16 @@ def reply_item(
     summary="申请办结（牵头单位，可带附件）",
 )
 def request_closure(
-    request: HttpRequest, item_id: int, text: Form[str], files: list[UploadedFile] = NO_FILES
+    request: HttpRequest,
+    item_id: int,
+    text: Form[str],
+    files: list[UploadedFile] = NO_FILES,
+    expected_version: int | None = NO_VERSION,
 ) -> dict[str, Any]:
     item = _item_for(request, item_id)
-    services.request_closure(item, actor=request.auth, text=text, files=files or [])  # type: ignore[attr-defined]
+    services.request_closure(
+        item, actor=_actor(request), text=text, files=files or [], expected_version=expected_version
+    )
     return _detail(item.pk)
 
 
@@ -403,7 +436,8 @@ def request_closure(
 )
 def verify_item(request: HttpRequest, item_id: int, payload: NoteIn | None = None) -> dict[str, Any]:
     item = _item_for(request, item_id)
-    services.verify_item(item, actor=request.auth, note=payload.note if payload else "")  # type: ignore[attr-defined]
+    note, version = _note(payload)
+    services.verify_item(item, actor=_actor(request), note=note, expected_version=version)
     return _detail(item.pk)
 
 
@@ -415,7 +449,9 @@ def verify_item(request: HttpRequest, item_id: int, payload: NoteIn | None = Non
 )
 def return_item(request: HttpRequest, item_id: int, payload: ReasonIn) -> dict[str, Any]:
     item = _item_for(request, item_id)
-    services.return_item(item, actor=request.auth, reason=payload.reason)  # type: ignore[attr-defined]
+    services.return_item(
+        item, actor=_actor(request), reason=payload.reason, expected_version=payload.expected_version
+    )
     return _detail(item.pk)
 
 
@@ -427,7 +463,8 @@ def return_item(request: HttpRequest, item_id: int, payload: ReasonIn) -> dict[s
 )
 def close_item(request: HttpRequest, item_id: int, payload: NoteIn | None = None) -> dict[str, Any]:
     item = _item_for(request, item_id)
-    services.close_item(item, actor=request.auth, note=payload.note if payload else "")  # type: ignore[attr-defined]
+    note, version = _note(payload)
+    services.close_item(item, actor=_actor(request), note=note, expected_version=version)
     return _detail(item.pk)
 
 

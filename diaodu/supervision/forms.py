@@ -58,7 +58,13 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class AssignForm(StyledForm):
+class VersionedForm(StyledForm):
+    """A step on an item: carries the item's version as read when the page was shown (no lost update)."""
+
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class AssignForm(VersionedForm):
     lead_unit = UnitChoiceField(label=_("牵头单位"), queryset=OrgUnit.objects.none())
     co_units = UnitsChoiceField(
         label=_("配合单位"),
@@ -81,18 +87,18 @@ class AssignForm(StyledForm):
         self.fields["co_units"].queryset = units  # type: ignore[attr-defined]
 
 
-class NoteForm(StyledForm):
+class NoteForm(VersionedForm):
     note = forms.CharField(
         label=_("意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ReplyForm(StyledForm):
+class ReplyForm(VersionedForm):
     text = forms.CharField(label=_("办理情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     attachments = MultipleFileField(label=_("附件"), required=False)
 
 
-class ReturnForm(StyledForm):
+class ReturnForm(VersionedForm):
     reason = forms.CharField(label=_("退回理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -133,7 +139,7 @@ class BlockerForm(LeaderFields, AssignForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        del self.fields["note"], self.fields["sign_workdays"]
+        del self.fields["note"], self.fields["sign_workdays"], self.fields["version"]  # a new item
 
 
 class KeyTaskForm(LeaderFields):

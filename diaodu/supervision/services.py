@@ -1,6 +1,8 @@
 """Every write of the supervision app: key tasks from the plan file, the 督办 flow, and the reminder scan.
 
-Each function is atomic, re-reads the row under a lock, checks the actor's scope, applies one transition of
+Each function is atomic, re-reads the row under a lock, checks the actor's scope and the version the client read
+(``expected_version``: a step based on a stale version raises :class:`~diaodu.core.versioning.StaleVersion`
+naming the other user's change; None skips the check), applies one transition of
 :mod:`diaodu.supervision.domain`, writes a timeline event and an audit row (before/after), and puts the
 notifications into the inboxes (deliveries by e-mail or webhook go out later, see :mod:`.notifications`).
 """
@@ -25,6 +27,7 @@ from django.utils.translation import gettext_noop
 from diaodu.accounts.scope import Perm, has_perm, require_unit, unit_scope
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import changed, record, snapshot
+from diaodu.core.versioning import check_version
 from diaodu.orgunits.models import OrgUnit
 from diaodu.supervision import domain
 from diaodu.supervision.models import (
@@ -376,6 +379,11 @@ def _lock(item: SupervisionItem) -> SupervisionItem:
     )
 
 
+def _check_version(item: SupervisionItem, expected_version: int | None) -> None:
+    """After the lock and the scope check (so only someone allowed to act learns who changed the item)."""
+    check_version(item, expected_version, _("督办件 %(number)s") % {"number": item.number})
+
+
 def _event(
     item: SupervisionItem,
     *,
@@ -532,11 +540,13 @@ def assign_item(
     sign_workdays: int | None = None,
     note: str = "",
     today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> SupervisionItem:
     """交办: lead department + co-departments and a deadline; the sign-for deadline is N working days later."""
     item = _lock(item)
     for unit in (lead_unit, *co_units):
         require_unit(actor, unit.pk, Perm.SUPERVISE)
+    _check_version(item, expected_version)
     today = today or timezone.localdate()
     if deadline < today:
         raise ValidationError({"deadline": _("办理期限不能早于今天。")})
@@ -666,11 +676,17 @@ def _set_blocker_status(item: SupervisionItem, *, actor: Any, status: str) -> No
 
 @transaction.atomic
 def sign_item(
-    item: SupervisionItem, *, actor: Any, note: str = "", today: dt.date | None = None
+    item: SupervisionItem,
+    *,
+    actor: Any,
+    note: str = "",
+    today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> SupervisionItem:
     """签收, by the lead department."""
     item = _lock(item)
     require_unit(actor, item.lead_unit_id, Perm.ENTER_DATA)
+    _check_version(item, expected_version)
     return _step(
         item,
         actor=actor,
@@ -690,10 +706,18 @@ def _require_lead_or_co(actor: Any, item: SupervisionItem) -> None:
 
 
 @transaction.atomic
-def reply_item(item: SupervisionItem, *, actor: Any, text: str, files: Sequence[Any] = ()) -> SupervisionItem:
+def reply_item(
+    item: SupervisionItem,
+    *,
+    actor: Any,
+    text: str,
+    files: Sequence[Any] = (),
+    expected_version: int | None = None,
+) -> SupervisionItem:
     """进展回复 (text + attachments), by the lead or a co-department."""
     item = _lock(item)
     _require_lead_or_co(actor, item)
+    _check_version(item, expected_version)
     if not text.strip():
         raise ValidationError({"text": _("请填写办理进展。")})
     checked = check_files(files)
@@ -710,11 +734,18 @@ def reply_item(item: SupervisionItem, *, actor: Any, text: str, files: Sequence[
 
 @transaction.atomic
 def request_closure(
-    item: SupervisionItem, *, actor: Any, text: str, files: Sequence[Any] = (), today: dt.date | None = None
+    item: SupervisionItem,
+    *,
+    actor: Any,
+    text: str,
+    files: Sequence[Any] = (),
+    today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> SupervisionItem:
     """申请办结 with the evidence, by the lead department; the supervision office is told."""
     item = _lock(item)
     require_unit(actor, item.lead_unit_id, Perm.ENTER_DATA)
+    _check_version(item, expected_version)
     if not text.strip():
         raise ValidationError({"text": _("申请办结时请说明办理结果。")})
     checked = check_files(files)
@@ -742,10 +773,13 @@ def request_closure(
 
 
 @transaction.atomic
-def verify_item(item: SupervisionItem, *, actor: Any, note: str = "") -> SupervisionItem:
+def verify_item(
+    item: SupervisionItem, *, actor: Any, note: str = "", expected_version: int | None = None
+) -> SupervisionItem:
     """核验, by the supervision office."""
     item = _lock(item)
     require_unit(actor, item.lead_unit_id, Perm.SUPERVISE)
+    _check_version(item, expected_version)
     return _step(
         item,
         actor=actor,
@@ -757,10 +791,13 @@ def verify_item(item: SupervisionItem, *, actor: Any, note: str = "") -> Supervi
 
 
 @transaction.atomic
-def return_item(item: SupervisionItem, *, actor: Any, reason: str) -> SupervisionItem:
+def return_item(
+    item: SupervisionItem, *, actor: Any, reason: str, expected_version: int | None = None
+) -> SupervisionItem:
     """退回重办 (from a closure request or a verified item), by the supervision office, with a reason."""
     item = _lock(item)
     require_unit(actor, item.lead_unit_id, Perm.SUPERVISE)
+    _check_version(item, expected_version)
     if not reason.strip():
         raise ValidationError({"reason": _("退回时请填写退回理由。")})
     item = _step(
@@ -784,11 +821,17 @@ def return_item(item: SupervisionItem, *, actor: Any, reason: str) -> Supervisio
 
 @transaction.atomic
 def close_item(
-    item: SupervisionItem, *, actor: Any, note: str = "", today: dt.date | None = None
+    item: SupervisionItem,
+    *,
+    actor: Any,
+    note: str = "",
+    today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> SupervisionItem:
     """办结销号, by the supervision office; a key task's item closing completes the task."""
     item = _lock(item)
     require_unit(actor, item.lead_unit_id, Perm.SUPERVISE)
+    _check_version(item, expected_version)
     item = _step(
         item,
         actor=actor,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from diaodu.accounts.scope import get_for_user
+from diaodu.core.versioning import StaleVersion
 from diaodu.supervision import notifications, services, worklists
 from diaodu.supervision.forms import (
     AssignForm,
@@ -188,39 +189,50 @@ STEPS: dict[str, tuple[type[Form], Step, Any]] = {
             deadline=d["deadline"],
             sign_workdays=d["sign_workdays"],
             note=d["note"],
+            expected_version=d["version"],
         ),
         gettext_lazy("已交办。"),
     ),
     "sign": (
         NoteForm,
-        lambda item, user, d: services.sign_item(item, actor=user, note=d["note"]),
+        lambda item, user, d: services.sign_item(
+            item, actor=user, note=d["note"], expected_version=d["version"]
+        ),
         gettext_lazy("已签收。"),
     ),
     "reply": (
         ReplyForm,
-        lambda item, user, d: services.reply_item(item, actor=user, text=d["text"], files=d["attachments"]),
+        lambda item, user, d: services.reply_item(
+            item, actor=user, text=d["text"], files=d["attachments"], expected_version=d["version"]
+        ),
         gettext_lazy("已回复办理进展。"),
     ),
     "request_closure": (
         ReplyForm,
         lambda item, user, d: services.request_closure(
-            item, actor=user, text=d["text"], files=d["attachments"]
+            item, actor=user, text=d["text"], files=d["attachments"], expected_version=d["version"]
         ),
         gettext_lazy("已申请办结，等待督查室核验。"),
     ),
     "verify": (
         NoteForm,
-        lambda item, user, d: services.verify_item(item, actor=user, note=d["note"]),
+        lambda item, user, d: services.verify_item(
+            item, actor=user, note=d["note"], expected_version=d["version"]
+        ),
         gettext_lazy("已核验。"),
     ),
     "return": (
         ReturnForm,
-        lambda item, user, d: services.return_item(item, actor=user, reason=d["reason"]),
+        lambda item, user, d: services.return_item(
+            item, actor=user, reason=d["reason"], expected_version=d["version"]
+        ),
         gettext_lazy("已退回重办。"),
     ),
     "close": (
         NoteForm,
-        lambda item, user, d: services.close_item(item, actor=user, note=d["note"]),
+        lambda item, user, d: services.close_item(
+            item, actor=user, note=d["note"], expected_version=d["version"]
+        ),
         gettext_lazy("已办结销号。"),
     ),
 }
@@ -236,7 +248,10 @@ def _step_forms(page: worklists.ItemPage, bound: dict[str, Form] | None = None) 
             "sign_workdays": item.sign_workdays,
         }
     }
-    forms = {a: STEPS[a][0](initial=initial.get(a), prefix=a) for a in page.actions}
+    forms = {
+        a: STEPS[a][0](initial={"version": item.version, **initial.get(a, {})}, prefix=a)
+        for a in page.actions
+    }
     return forms | (bound or {})
 
 
@@ -267,6 +282,13 @@ def item_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except services.WorkflowError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect("supervision:item", pk=pk)
+        except StaleVersion as exc:
+            # Someone else changed the item since this page was shown: keep what the user typed, say whose
+            # change it was (the page below shows it), and carry the current version for a deliberate retry.
+            form.add_error(None, exc.messages)
+            data = request.POST.copy()
+            data[form.add_prefix("version")] = str(exc.current)
+            form.data = data
         except ValidationError as exc:
             _errors(form, exc)
         else:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from diaodu.accounts.scope import Perm, require_unit
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import changed, record, snapshot
+from diaodu.core.versioning import check_version
 from diaodu.orgunits.models import OrgUnit
 from diaodu.projects import domain
 from diaodu.projects.models import (
@@ -116,8 +117,7 @@ def update_project(
     require_unit(actor, project.org_unit_id, Perm.ENTER_DATA)
     if "org_unit" in changes:
         require_unit(actor, changes["org_unit"].pk, Perm.ENTER_DATA)
-    if expected_version is not None and expected_version != project.version:
-        raise WorkflowError("项目已被他人修改，请刷新后重试。")
+    check_version(project, expected_version, str(project))
     before = snapshot(project, PROJECT_FIELDS)
     for key, value in changes.items():
         setattr(project, key, value)

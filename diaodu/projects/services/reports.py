@@ -18,6 +18,7 @@ from django.utils import timezone
 from diaodu.accounts.scope import Perm, require_unit
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import changed, record, snapshot
+from diaodu.core.versioning import check_version
 from diaodu.orgunits.models import OrgUnit
 from diaodu.projects import domain
 from diaodu.projects.models import Blocker, MonthlyReport, Project, ProjectYear
@@ -94,8 +95,8 @@ def save_report(
     report = MonthlyReport.objects.select_for_update().filter(project=project, year=year, month=month).first()
     if report is not None and not report.is_editable_state:
         raise WorkflowError(f"{report} 当前状态为“{report.get_status_display()}”，不能修改。")
-    if report is not None and expected_version is not None and expected_version != report.version:
-        raise WorkflowError(f"数据已被他人修改（版本 {report.version}），请刷新后重试。")
+    if report is not None:
+        check_version(report, expected_version, str(report))  # names the other user's change; 409 on the API
     ctx = report_context(project, year, month, today=today, exclude_pk=report.pk if report else None)
     figures = domain.ReportFigures(year, month, ytd_wan, confirm_note)
     problems = domain.report_problems(figures, ctx)

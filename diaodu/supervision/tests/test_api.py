@@ -100,3 +100,32 @@ def test_timeliness_endpoint(personas, make_item) -> None:  # type: ignore[no-un
             "reopened": 0,
         }
     ]
+
+
+def test_a_stale_step_answers_409_with_the_other_users_change(personas, make_item) -> None:  # type: ignore[no-untyped-def]
+    item = make_item()
+    dcs, yishan, yangji = (client_for(personas[n]) for n in ("dcs", "yishan", "yangji"))
+    url = f"/api/supervision/items/{item.pk}"
+    read = yangji.get(url).json()["version"]
+    signed = yishan.post(f"{url}/sign", {"expected_version": read}, content_type="application/json")
+    assert signed.status_code == 200 and signed.json()["version"] == read + 1
+    # A multipart step (the co-department's reply, based on what it read before the sign-for).
+    stale = yangji.post(f"{url}/reply", {"text": "配合单位进展", "expected_version": str(read)})
+    assert stale.status_code == 409, stale.content
+    body = stale.json()
+    assert body["code"] == "stale_version" and body["changed_by"] == "yishan" and body["changed_at"]
+    assert (body["expected_version"], body["current_version"]) == (read, read + 1)
+    assert body["change"]["after"]["status"] == "signed" and body["change"]["before"]["status"] == "assigned"
+    assert item.number in body["detail"] and "yishan" in body["detail"] and "您的修改未保存" in body["detail"]
+    assert [e["action"] for e in yangji.get(url).json()["timeline"]][-1] == "sign"  # nothing written
+    # A JSON step.
+    r = dcs.post(
+        f"{url}/return", {"reason": "重办", "expected_version": read}, content_type="application/json"
+    )
+    assert r.status_code == 409 and r.json()["changed_by"] == "yishan"
+    # The current version (or none at all) goes through.
+    r = yangji.post(f"{url}/reply", {"text": "配合单位进展", "expected_version": str(read + 1)})
+    assert r.status_code == 200 and r.json()["version"] == read + 2
+    assert yangji.post(f"{url}/reply", {"text": "再次回复"}).status_code == 200
+    bad = yishan.post(f"{url}/sign", {"expected_version": 0}, content_type="application/json")
+    assert bad.status_code == 422

@@ -281,3 +281,34 @@ def test_scoping_lead_and_co_units(personas, make_item) -> None:  # type: ignore
         "dcs": True,
         "ziran": False,
     }
+
+
+def test_a_step_on_a_stale_version_is_refused_naming_the_other_user(personas, make_item) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.core.versioning import StaleVersion
+
+    item = make_item()
+    read = item.version  # what both departments saw on the page
+    services.sign_item(item, actor=personas["yishan"], expected_version=read)
+    events, audit = item.events.count(), AuditEvent.objects.count()
+    with pytest.raises(StaleVersion) as caught:
+        services.reply_item(item, actor=personas["yangji"], text="配合单位的进展", expected_version=read)
+    message = caught.value.messages[0]
+    assert item.number in message and "yishan" in message and "您的修改未保存" in message
+    assert (caught.value.expected, caught.value.current) == (read, read + 1)
+    assert caught.value.change is not None and caught.value.change.after["status"] == ItemStatus.SIGNED
+    item.refresh_from_db()
+    assert (item.version, item.status, item.events.count()) == (read + 1, ItemStatus.SIGNED, events)
+    assert AuditEvent.objects.count() == audit  # nothing written for the refused step
+    for step in (
+        lambda v: services.verify_item(item, actor=personas["dcs"], expected_version=v),
+        lambda v: services.return_item(item, actor=personas["dcs"], reason="重办", expected_version=v),
+        lambda v: services.close_item(item, actor=personas["dcs"], expected_version=v),
+        lambda v: services.request_closure(item, actor=personas["yishan"], text="已办结", expected_version=v),
+    ):
+        with pytest.raises(StaleVersion):  # the version is checked before the state: the conflict is the news
+            step(read)
+    # The current version goes through.
+    item = services.reply_item(
+        item, actor=personas["yangji"], text="配合单位的进展", expected_version=read + 1
+    )
+    assert item.version == read + 2

@@ -114,6 +114,32 @@ def test_it_runs_the_loop_through_the_forms(personas, units) -> None:  # type: i
     assert 'data-testid="no-actions"' in html
 
 
+def test_a_step_on_a_stale_page_shows_the_other_users_change(personas, make_item) -> None:  # type: ignore[no-untyped-def]
+    item = services.sign_item(make_item(), actor=personas["yishan"])
+    yishan, yangji = client_for(personas["yishan"]), client_for(personas["yangji"])
+    page = yangji.get(item_url(item)).content.decode()  # the co-department opens the page ...
+    read = item.version
+    assert f'name="reply-version" value="{read}"' in page
+    # ... the lead department reports progress meanwhile ...
+    r = yishan.post(item_url(item, "reply"), {"reply-text": "牵头单位的进展", "reply-version": str(read)})
+    assert r.status_code == 302
+    # ... and the co-department's reply, based on the page it saw, is refused with whose change it was.
+    r = yangji.post(item_url(item, "reply"), {"reply-text": "配合单位的进展", "reply-version": str(read)})
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "yishan" in html and "您的修改未保存" in html and item.number in html
+    assert "配合单位的进展" in html  # what was typed is kept
+    # A deliberate retry is based on the current version.
+    assert f'name="reply-version" value="{read + 1}"' in html
+    item.refresh_from_db()
+    assert (item.version, item.events.filter(action="reply").count()) == (read + 1, 1)
+    retry = yangji.post(
+        item_url(item, "reply"), {"reply-text": "配合单位的进展", "reply-version": str(read + 1)}
+    )
+    item.refresh_from_db()
+    assert (retry.status_code, item.version) == (302, read + 2)
+
+
 def test_it_offers_only_the_steps_the_user_may_take(personas, make_item) -> None:  # type: ignore[no-untyped-def]
     item = make_item(assigned=TODAY, deadline=dt.date(2025, 12, 31))
     assert steps_offered(client_for(personas["dcs"]), item) == ["assign"]
