@@ -135,6 +135,10 @@ DIAODU_LOCKOUT_WINDOW_MINUTES = 15
 DIAODU_LOCKOUT_MINUTES = 30
 # TOTP second factor: required for the system, security and audit administrators, optional for others.
 DIAODU_OTP_REQUIRED_FOR_ADMINS = os.environ.get("DIAODU_OTP_REQUIRED_FOR_ADMINS", "1") == "1"
+# Key of the columns encrypted at rest (the TOTP secrets; diaodu/core/fieldcrypt.py): a long random string kept
+# apart from the database and its backups; "new,old" rotates (then `diaodu fieldkey rotate`). Empty in development:
+# the key is then derived from SECRET_KEY, which `diaodu check --deploy` refuses when DEBUG is off.
+DIAODU_FIELD_KEY = os.environ.get("DIAODU_FIELD_KEY", "")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

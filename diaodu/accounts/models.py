@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.accounts.scope import DataScope, Perm, separation_problem
+from diaodu.core.fieldcrypt import EncryptedCharField
 
 
 class Role(models.Model):
@@ -54,9 +55,10 @@ class User(AbstractUser):
     # login; every password expires after DIAODU_PASSWORD_MAX_AGE_DAYS (see accounts.services.login_user).
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
-    # TOTP second factor (RFC 6238, pyotp). The secret is set once the user has proved a first code;
-    # totp_last_counter refuses a code that was already used (replay).
-    totp_secret = models.CharField(max_length=64, blank=True, editable=False)
+    # TOTP second factor (RFC 6238, pyotp). The secret is set once the user has proved a first code; it is
+    # stored encrypted (DIAODU_FIELD_KEY, diaodu/core/fieldcrypt.py). totp_last_counter refuses a code that was
+    # already used (replay).
+    totp_secret = EncryptedCharField(max_length=255, blank=True, editable=False)
     totp_confirmed_at = models.DateTimeField(_("动态口令绑定时间"), null=True, blank=True, editable=False)
     totp_last_counter = models.BigIntegerField(null=True, blank=True, editable=False)
 

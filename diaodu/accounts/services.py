@@ -29,6 +29,7 @@ from diaodu.accounts.scope import (
 )
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import record, snapshot
+from diaodu.core import fieldcrypt
 from diaodu.core.request_context import current_request_context
 
 # Session keys of the login flow.
@@ -177,29 +178,39 @@ def verify_second_factor(request: HttpRequest, code: str) -> User:
     return locked
 
 
+def _session_secret(request: HttpRequest) -> str | None:
+    token = request.session.get(NEW_SECRET_KEY)
+    if not token:
+        return None
+    try:
+        return fieldcrypt.decrypt(str(token))
+    except fieldcrypt.FieldKeyError:  # the key changed meanwhile: enrol afresh
+        return None
+
+
 def enrolment_secret(request: HttpRequest) -> str:
-    """The secret being enrolled in this session (made on first call)."""
-    secret = request.session.get(NEW_SECRET_KEY)
+    """The secret being enrolled in this session (made on first call; encrypted in the session store too)."""
+    secret = _session_secret(request)
     if not secret:
         secret = otp.new_secret()
-        request.session[NEW_SECRET_KEY] = secret
-    return str(secret)
+        request.session[NEW_SECRET_KEY] = fieldcrypt.encrypt(secret)
+    return secret
 
 
 def enrol_second_factor(request: HttpRequest, user: User, code: str) -> None:
     """Bind the session's new secret to ``user`` once a first code from it is proved (audited)."""
-    secret = request.session.get(NEW_SECRET_KEY)
+    secret = _session_secret(request)
     if not secret:
         raise LoginError(_("绑定已过期，请刷新页面重新扫码。"))
     now = timezone.now()
-    counter = otp.matching_counter(str(secret), code, last_counter=None, now=now)
+    counter = otp.matching_counter(secret, code, last_counter=None, now=now)
     if counter is None:
         if not request.user.is_authenticated:  # during login: a wrong code is a failed login attempt
             _fail(request, user.username, now, user, _("动态口令绑定校验失败"))
         raise LoginError(_("动态口令错误，请输入验证器当前显示的6位数字。"))
     with transaction.atomic():
         rebind = user.has_second_factor
-        user.totp_secret = str(secret)
+        user.totp_secret = secret
         user.totp_confirmed_at = now
         user.totp_last_counter = counter
         user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_counter"])
