@@ -1,17 +1,21 @@
 """Crash safety.
 
 1. A large import is killed with SIGKILL half-way (together with the running server): no partial rows remain,
-   the database is intact and the restarted server works.
+   the database is intact and the restarted server works. Twice: a plan file loaded by `diaodu plan load`, and
+   a workbook of several thousand actuals uploaded and committed through the web import pages, whose rows the
+   task worker writes (the server and the worker are killed together, as a power cut would).
 2. PostgreSQL restarts while clients keep submitting through the API: in-flight requests fail cleanly (5xx or
    a dropped connection, never a hang), the app recovers by itself (CONN_HEALTH_CHECKS with persistent
    connections), and every submission acknowledged with a 2xx is in the database afterwards.
 
-Both run real processes (`diaodu serve`, `diaodu plan load`) against a scratch copy of the test database.
+All run real processes (`diaodu serve`, `diaodu db_worker`, `diaodu plan load`) against a scratch copy of the
+test database.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import json
 import os
@@ -33,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xlsxwriter
 from django.db import connection
 
 from diaodu.core import backup
@@ -244,6 +249,156 @@ def test_a_killed_import_leaves_no_partial_rows(tmp_path: Path) -> None:
         # The database is usable: a restarted server logs a user in (which writes the audit trail).
         with server(scratch.url) as (base, _proc):
             assert _login_attempt_recorded(base, scratch)
+
+
+# ----------------------------------------------------------------------------- 1b. SIGKILL during a web import
+
+CRASH_INDICATORS = 20  # × the 12 towns × 12 months: 2,880 rows, written one by one through save_actual
+
+
+def _actuals_world() -> tuple[Any, list[tuple[str, str]]]:
+    """A plan with CRASH_INDICATORS indicators targeted on every town; returns the county officer (who enters
+    data for all of them) and the (indicator name, town name) pairs."""
+    from diaodu.accounts.models import User
+    from diaodu.orgunits.models import OrgUnit, OrgUnitKind
+    from diaodu.plans.models import Comparator, Indicator, Level, Plan, Target
+
+    _setup_people()
+    county = OrgUnit.objects.get(code="320723")
+    towns = list(OrgUnit.objects.filter(kind=OrgUnitKind.TOWN, is_external=False).order_by("sort_order"))
+    plan = Plan.objects.create(code="crash-import", title="崩溃测试计划（导入）", year=2025, org_unit=county)
+    indicators = Indicator.objects.bulk_create(
+        Indicator(code=f"crash_import_{i}", name=f"崩溃导入测试指标{i}", unit="亿元") for i in range(CRASH_INDICATORS)
+    )
+    Target.objects.bulk_create(
+        Target(plan=plan, key=f"crash-import-{n}", indicator=ind, org_unit=town, year=2025, value=Decimal(100),
+               comparator=Comparator.GE, level=Level.COMMITTED, quote=f"{town.name}{ind.name}目标", sort_order=n)
+        for n, (ind, town) in enumerate((ind, town) for ind in indicators for town in towns)
+    )
+    return User.objects.get(username="county"), [(i.name, t.name) for i in indicators for t in towns]
+
+
+def actuals_workbook(pairs: list[tuple[str, str]]) -> bytes:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = book.add_worksheet("实绩")
+    sheet.write_row(0, 0, ["填报单位", "月份", "指标名称", "累计值", "数据来源"])
+    row = 1
+    for indicator, town in pairs:
+        for month in range(1, 13):
+            sheet.write_row(row, 0, [town, f"2025-{month:02d}", indicator, round(0.25 * month, 2), "崩溃测试"])
+            row += 1
+    book.close()
+    return buf.getvalue()
+
+
+class WebSession:
+    """A logged-in browser session against the scratch server: cookies, CSRF token, multipart uploads."""
+
+    def __init__(self, base: str, session_key: str) -> None:
+        self.base, self.cookies = base, {"sessionid": session_key}
+
+    def _open(self, path: str, data: bytes | None = None, content_type: str = "") -> tuple[str, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if content_type:
+            headers["Content-Type"] = content_type
+        request = urllib.request.Request(f"{self.base}{path}", data=data, headers=headers)  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - follows the redirect
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _sep, rest = header.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+            return response.geturl(), response.read().decode()
+
+    def get(self, path: str) -> str:
+        return self._open(path)[1]
+
+    def post(self, path: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]] | None = None) -> str:
+        """POST a multipart form (with the CSRF token); returns the URL after the redirect."""
+        boundary = uuid.uuid4().hex
+        parts: list[bytes] = []
+        for name, value in (fields | {"csrfmiddlewaretoken": self.cookies["csrftoken"]}).items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        for name, (filename, content) in (files or {}).items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                         f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self._open(path, body, f"multipart/form-data; boundary={boundary}")[0]
+
+
+@contextlib.contextmanager
+def task_worker(url: str) -> Iterator[subprocess.Popen[bytes]]:
+    log = Path(tempfile.mkstemp(prefix="diaodu-worker-", suffix=".log")[1])
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "diaodu", "db_worker", "--interval", "0.1", "--no-startup-delay"],
+                                cwd=ROOT, env=_env(url), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.unlink(missing_ok=True)
+
+
+def _job(scratch: Scratch) -> tuple[str, dict[str, Any]]:
+    rows = scratch.query("SELECT status, result, error FROM workbooks_importjob")
+    assert len(rows) == 1, rows
+    status, result, error = rows[0]
+    result = json.loads(result) if isinstance(result, str) else (result or {})
+    return status, result | {"error": error}
+
+
+def _wait_for(what: str, test: Any, procs: list[subprocess.Popen[bytes]], seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while not test():
+        assert all(p.poll() is None for p in procs), f"a process ended while waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_a_killed_web_import_leaves_no_partial_rows(tmp_path: Path) -> None:
+    from django.test import Client
+
+    officer, pairs = _actuals_world()
+    data = actuals_workbook(pairs)
+    browser = Client()
+    browser.force_login(officer)  # the session row goes into the scratch copy with everything else
+    for scratch in clone_test_database(tmp_path):
+        _upload_commit_and_kill(scratch, browser.cookies["sessionid"].value, data, rows=len(pairs) * 12)
+        counts = {
+            "actuals": "SELECT count(*) FROM plans_actual",
+            "audit": "SELECT count(*) FROM audit_auditevent WHERE object_type IN ('plans.actual', 'workbooks.import')",
+        }
+        assert {name: scratch.query(sql)[0][0] for name, sql in counts.items()} == dict.fromkeys(counts, 0)
+        status, result = _job(scratch)
+        assert status == "writing" and not result.get("summary", {}).get("committed")  # never marked done
+        if scratch.vendor == "sqlite":
+            assert scratch.query("PRAGMA integrity_check") == [("ok",)]
+
+
+def _upload_commit_and_kill(scratch: Scratch, session_key: str, data: bytes, rows: int) -> None:
+    watch = WriteWatch(scratch)
+    with server(scratch.url) as (base, server_proc), task_worker(scratch.url) as worker:
+        procs = [server_proc, worker]
+        started = time.monotonic()
+        web = WebSession(base, session_key)
+        assert "Excel文件" in web.get("/workbooks/import/actuals/")
+        job_url = web.post("/workbooks/import/actuals/", {"mode": "atomic", "unit": "", "month": "", "sheet": ""},
+                           {"file": ("实绩.xlsx", data)})
+        assert "/workbooks/jobs/" in job_url, job_url
+        # The worker checks the file first (a background job: more rows than the inline limit).
+        _wait_for("the dry run", lambda: _job(scratch)[0] in ("checked", "failed"), procs)
+        status, result = _job(scratch)
+        summary = result.get("summary", {})
+        assert (status, summary.get("to_create"), summary.get("errors")) == ("checked", rows, []), result
+        # Commit; kill the server and the worker once the write transaction has been open for a while.
+        web.post(job_url.removeprefix(base) + "commit/", {"mode": "atomic"})
+        _wait_for("the writes", lambda: _job(scratch)[0] == "writing" and watch.writing(), procs)
+        for proc in procs:
+            proc.send_signal(signal.SIGKILL)
+        for proc in procs:
+            proc.wait()
+        print(f"killed the web import {time.monotonic() - started:.1f} s after the upload ({rows} rows)")
 
 
 def _login_attempt_recorded(base: str, scratch: Scratch) -> bool:
