@@ -114,8 +114,12 @@ def unit_scope(user: Any, perms: Perm | Iterable[Perm]) -> UnitScope:
         elif role.data_scope == DataScope.UNIT and user.org_unit_id:
             ids.add(user.org_unit_id)
         elif role.data_scope == DataScope.UNIT_AND_BELOW and user.org_unit_id:
-            unit = user.org_unit
-            ids.update(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+            below = user.__dict__.get("_diaodu_below_ids")  # the same for every permission set: read once
+            if below is None:
+                unit = user.org_unit
+                below = frozenset(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+                user.__dict__["_diaodu_below_ids"] = below
+            ids.update(below)
         elif role.data_scope == DataScope.SELF:
             self_id = user.pk
     scope = UnitScope(all=everything, unit_ids=frozenset(ids), self_user_id=self_id)
@@ -132,7 +136,7 @@ def _roles(user: Any) -> list[Any]:
 
 
 def forget_cached_scope(user: Any) -> None:
-    for key in ("_diaodu_roles", "_diaodu_scope_cache", "_diaodu_perms"):
+    for key in ("_diaodu_roles", "_diaodu_scope_cache", "_diaodu_perms", "_diaodu_below_ids"):
         user.__dict__.pop(key, None)
 
 
@@ -165,6 +169,15 @@ class ScopedQuerySet(models.QuerySet):
 
     def editable_by(self, user: Any, perm: Perm = Perm.ENTER_DATA) -> Self:
         return self.restrict(user, perm)
+
+
+def sees_whole_subtree(user: Any, unit: Any) -> bool:
+    """Whether ``user`` may read every unit at and below ``unit`` (one query): then a figure kept for the
+    whole subtree may be shown to them as it is."""
+    from diaodu.orgunits.models import OrgUnit
+
+    visible = OrgUnit.objects.visible_to(user).values("pk")
+    return not OrgUnit.objects.filter(path__startswith=unit.path).exclude(pk__in=visible).exists()
 
 
 def get_for_user(queryset: models.QuerySet[Any], user: User | Any, pk: Any, *, perm: Perm | None = None) -> Any:

@@ -52,8 +52,13 @@ def require_data_reader(user: Any) -> None:
         raise PermissionDenied
 
 
-def resolve_unit(user: Any, code: str | None) -> OrgUnit:
-    """The unit asked for (404 unless visible) or the user's default: the top visible unit above their own."""
+def resolve_unit(user: Any, code: str | None, units: list[OrgUnit] | None = None) -> OrgUnit:
+    """The unit asked for (404 unless visible) or the user's default: the top visible unit above their own.
+
+    ``units``: the visible internal units already loaded (:func:`visible_units`), to pick from without a query.
+    """
+    if units is not None:
+        return _pick_unit(user, code, units)
     visible = OrgUnit.objects.visible_to(user).internal()
     if code:
         unit = visible.filter(code=code).first()
@@ -72,9 +77,31 @@ def resolve_unit(user: Any, code: str | None) -> OrgUnit:
     return unit
 
 
-def switcher_units(user: Any) -> list[tuple[OrgUnit, str]]:
+def _pick_unit(user: Any, code: str | None, units: list[OrgUnit]) -> OrgUnit:
+    if code:
+        unit = next((u for u in units if u.code == code), None)
+        if unit is None:
+            raise Http404
+        return unit
+    own = getattr(user, "org_unit", None)
+    if own is not None:
+        ancestor_ids = {int(p) for p in own.path.strip("/").split("/") if p}
+        above = sorted((u for u in units if u.pk in ancestor_ids), key=lambda u: u.path)
+        if above:
+            return above[0]
+    if not units:
+        raise Http404
+    return units[0]
+
+
+def visible_units(user: Any) -> list[OrgUnit]:
+    """The internal units ``user`` may see, in display order (one query)."""
+    return list(OrgUnit.objects.visible_to(user).internal().order_by("sort_order"))
+
+
+def switcher_units(user: Any, units: list[OrgUnit] | None = None) -> list[tuple[OrgUnit, str]]:
     """(unit, indented label) for the org-unit select, limited to what the user may see."""
-    units = list(OrgUnit.objects.visible_to(user).internal().order_by("sort_order"))
+    units = visible_units(user) if units is None else units
     top = min((u.depth for u in units), default=0)
     return [(u, "　" * (u.depth - top) + u.name) for u in units]
 
@@ -191,6 +218,11 @@ class Board:
     sections: list[Section]
     counts: list[tuple[str, str, int]]  # (status, label, count)
     total: int
+    results: list[TargetResult] = field(default_factory=list)
+
+    def own_results(self) -> list[TargetResult]:
+        """The results of the unit's own targets (the cockpit's cards reuse them)."""
+        return [r for r in self.results if r.target.org_unit_id == self.unit.pk]
 
 
 def group_by_section(results: Iterable[TargetResult]) -> list[Section]:
@@ -212,6 +244,7 @@ def build_board(user: Any, unit: OrgUnit, period: Period, *, include_below: bool
     return Board(
         unit=unit, period=period, include_below=include_below, sections=group_by_section(results),
         counts=[(str(s), str(STATUS_LABELS[s]), counts[str(s)]) for s in STATUS_ORDER], total=len(results),
+        results=results,
     )
 
 

@@ -19,11 +19,12 @@ from django.utils.http import urlencode
 from diaodu.cockpit.board import STATUS_LABELS, BoardRow, fmt_number
 from diaodu.orgunits.models import OrgUnit, OrgUnitKind
 from diaodu.plans import domain
-from diaodu.plans.evaluation import evaluate_targets, load_series, targets_for_unit
-from diaodu.plans.models import Measure, Target
+from diaodu.plans.evaluation import TargetResult, evaluate_targets, targets_for_unit
+from diaodu.plans.models import Measure, Target, TargetLight
 from diaodu.plans.periods import Period
 from diaodu.projects import domain as project_domain
 from diaodu.projects import metrics as project_metrics
+from diaodu.projects import rollups as project_rollups
 from diaodu.projects.models import Project
 from diaodu.reviews.forecast import TargetForecast, forecast_targets
 from diaodu.reviews.scoring import unit_facts
@@ -32,6 +33,8 @@ from diaodu.supervision.reports import is_overdue, key_task_rows
 
 MAIN_SECTION = "主要预期目标"
 MAX_CARDS = 12
+MAX_LISTED = 30  # rows of the key-project list and of each kind in the behind list (the total is shown)
+MONTHS = range(1, 13)
 SIDE_BY_SIDE_KINDS = (OrgUnitKind.ZONE, OrgUnitKind.TOWN, OrgUnitKind.SUBDISTRICT)
 
 
@@ -81,6 +84,8 @@ class Overview:
     behind: list[BehindItem]
     projects: list[dict[str, Any]] = field(default_factory=list)
     warnings: int = 0
+    behind_total: int = 0  # all behind items (the lists show at most MAX_LISTED targets and projects)
+    projects_total: int = 0  # key projects in all (the list shows the MAX_LISTED largest)
 
     # Chart data travels in data-chart attributes (htmx drops <script> elements from swapped content).
     @property
@@ -97,34 +102,44 @@ def _url(name: str, *args: Any, **params: Any) -> str:
     return f"{base}?{urlencode(params)}" if params else base
 
 
-def main_targets(user: Any, unit: OrgUnit, year: int) -> list[Target]:
-    own = list(
-        Target.objects.visible_to(user)
-        .filter(year=year, org_unit=unit)
-        .select_related("indicator", "org_unit", "relative_to", "plan")
-        .order_by("plan__code", "sort_order", "pk")
-    )
-    main = [t for t in own if t.section == MAIN_SECTION] or own
+def main_targets(targets: list[Target]) -> list[Target]:
+    """The cards: the unit's targets of the 主要预期目标 section (else all its targets), at most MAX_CARDS."""
+    main = [t for t in targets if t.section == MAIN_SECTION] or targets
     return main[:MAX_CARDS]
 
 
-def build_cards(user: Any, unit: OrgUnit, period: Period) -> tuple[list[Card], int]:
-    targets = main_targets(user, unit, period.year)
-    results = evaluate_targets(targets, year=period.year, as_of_month=period.month)
-    series = load_series(
-        {(t.indicator_id, t.org_unit_id) for t in targets}, year=period.year, as_of_month=period.month
+def own_results(user: Any, unit: OrgUnit, period: Period) -> list[TargetResult]:
+    """The unit's own targets visible to ``user``, evaluated (what the cockpit's table shows)."""
+    targets = (
+        Target.objects.visible_to(user)
+        .filter(year=period.year, org_unit=unit)
+        .order_by("plan__code", "sort_order", "pk")
     )
-    forecasts = {f.target.pk: f for f in forecast_targets(targets, year=period.year, month=period.month)}
+    return evaluate_targets(targets, year=period.year, as_of_month=period.month)
+
+
+def build_cards(
+    user: Any, unit: OrgUnit, period: Period, results: list[TargetResult] | None = None
+) -> tuple[list[Card], int]:
+    """Cards of the main targets with their year-end forecast. ``results``: the unit's own targets already
+    evaluated (by the table), reused with the series they were evaluated on."""
+    if results is None:
+        results = own_results(user, unit, period)
+    by_target = {r.target.pk: r for r in results}
+    chosen = [by_target[t.pk] for t in main_targets([r.target for r in results])]
+    series = {(r.target.indicator_id, r.target.org_unit_id): r.observations for r in chosen}
+    forecasts = {
+        f.target.pk: f
+        for f in forecast_targets([r.target for r in chosen], year=period.year, month=period.month, series=series)
+    }
     cards = []
-    for r in results:
+    for r in chosen:
         t, ev = r.target, r.evaluation
         growth = ""
         if t.indicator.measure == Measure.GROWTH:
             growth = "" if ev.actual is None else f"{domain.round1(ev.actual)}%"
         else:
-            obs = {o.month: o for o in series.get((t.indicator_id, t.org_unit_id), ())}.get(
-                ev.data_month or 0
-            )
+            obs = {o.month: o for o in r.observations}.get(ev.data_month or 0)
             g = domain.observed_growth(obs) if obs is not None else None
             growth = "" if g is None else f"{domain.round1(g)}%"
         cards.append(Card(BoardRow(r), growth, forecasts.get(t.pk)))
@@ -133,66 +148,68 @@ def build_cards(user: Any, unit: OrgUnit, period: Period) -> tuple[list[Card], i
 
 def build_projects(
     user: Any, unit: OrgUnit, period: Period
-) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], list[BehindItem]]:
-    qs = Project.objects.visible_to(user).filter(org_unit__path__startswith=unit.path)
-    data = project_metrics.load(period.year, period.month, qs)
-    rows = data.rows(period.month)
-    on = project_domain.month_end(period.year, period.month)
-    stages = [s for s in project_domain.PIPELINE]
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], list[BehindItem], int, int]:
+    """Funnel and investment by month from the write-time rollups (one query); the largest key projects and
+    those behind their 序时计划 from one query each (at most :data:`MAX_LISTED` rows), with the total count."""
+    months = project_rollups.visible_months(user, unit, year=period.year)
+    now = months.get(period.month, {})
+    stages = list(project_domain.PIPELINE)
     funnel: dict[str, Any] = {
         "stages": [project_domain.STAGE_LABELS[s] for s in stages],
-        "counts": [sum(1 for r in rows.values() if r.reached_by(s, on)) for s in stages],
+        # every project in the library has at least been negotiated
+        "counts": [now.get("projects", 0), *(now.get(f"reached_{s}", 0) for s in stages[1:])],
         "title": "项目推进漏斗（个）",
     }
-    funnel["counts"][0] = len(rows)  # every project in the library has at least been negotiated
-    key = {pid: r for pid, r in rows.items() if r.is_key}
-    plan_total = sum((r.annual_plan_wan for r in key.values()), Decimal(0))
-    months = range(1, 13)
+    plan_total = Decimal(now.get("key_plan_wan", 0))
+    wan_per_yi = project_domain.WAN_PER_YI
     investment = {
-        "months": [f"{m}月" for m in months],
+        "months": [f"{m}月" for m in MONTHS],
         "planName": "序时计划（亿元）",
         "actualName": "累计完成（亿元）",
-        "plan": [fmt_number(plan_total * m / 12 / project_domain.WAN_PER_YI) for m in months],
+        "plan": [fmt_number(plan_total * m / 12 / wan_per_yi) for m in MONTHS],
         "actual": [
-            fmt_number(sum((data.ytd_at(pid, m) for pid in key), Decimal(0)) / project_domain.WAN_PER_YI)
-            if m <= period.month
-            else None
-            for m in months
+            fmt_number(Decimal(months.get(m, {}).get("key_ytd_wan", 0)) / wan_per_yi) if m <= period.month else None
+            for m in MONTHS
         ],
     }
-    names = dict(qs.filter(pk__in=key).values_list("pk", "name"))
-    units = dict(qs.filter(pk__in=key).values_list("pk", "org_unit__short_name"))
+    key_years = project_metrics.key_years_with_ytd(
+        Project.objects.visible_to(user).filter(org_unit__path__startswith=unit.path), period.year, period.month
+    )
     listing = []
-    behind = []
-    for pid, r in sorted(key.items(), key=lambda kv: -kv[1].annual_plan_wan):
-        needed = r.annual_plan_wan * period.month / 12
-        ok = needed <= 0 or r.ytd_wan >= needed
-        pct = "" if r.annual_plan_wan <= 0 else f"{domain.round1(r.ytd_wan * 100 / r.annual_plan_wan)}%"
-        url = _url("cockpit:project", pid, month=str(period))
-        listing.append(
-            {
-                "pk": pid,
-                "name": names.get(pid, ""),
-                "unit": units.get(pid, ""),
-                "url": url,
-                "plan": fmt_number(r.annual_plan_wan / project_domain.WAN_PER_YI),
-                "done": fmt_number(r.ytd_wan / project_domain.WAN_PER_YI),
-                "pct": pct,
-                "behind": not ok,
-            }
+    for y in key_years[:MAX_LISTED]:
+        r = _key_row(y, period)
+        listing.append({k: r[k] for k in ("pk", "name", "unit", "url", "plan", "done", "pct", "behind")})
+    behind_rows = project_metrics.behind_schedule(key_years, period.month)
+    behind = [
+        BehindItem(
+            "project",
+            "项目",
+            r["name"],
+            r["unit"],
+            f"完成投资{fmt_number(r['ytd'], 0)}万元，低于序时计划{fmt_number(r['needed'], 0)}万元",
+            r["url"],
         )
-        if not ok:
-            behind.append(
-                BehindItem(
-                    "project",
-                    "项目",
-                    names.get(pid, ""),
-                    units.get(pid, ""),
-                    f"完成投资{fmt_number(r.ytd_wan, 0)}万元，低于序时计划{fmt_number(needed, 0)}万元",
-                    url,
-                )
-            )
-    return funnel, investment, listing, behind
+        for r in (_key_row(y, period) for y in behind_rows[:MAX_LISTED])
+    ]
+    # the totals come with the rollups (key projects, and those behind: the same rule, kept per month)
+    return funnel, investment, listing, behind, now.get("key_behind", 0), now.get("key_count", 0)
+
+
+def _key_row(y: Any, period: Period) -> dict[str, Any]:
+    plan, ytd = y.planned_investment_wan, y.ytd
+    needed = plan * period.month / 12
+    return {
+        "pk": y.project_id,
+        "name": y.project.name,
+        "unit": y.project.org_unit.short_name,
+        "url": _url("cockpit:project", y.project_id, month=str(period)),
+        "plan": fmt_number(plan / project_domain.WAN_PER_YI),
+        "done": fmt_number(ytd / project_domain.WAN_PER_YI),
+        "pct": "" if plan <= 0 else f"{domain.round1(ytd * 100 / plan)}%",
+        "behind": not (needed <= 0 or ytd >= needed),
+        "ytd": ytd,
+        "needed": needed,
+    }
 
 
 def build_columns(unit: OrgUnit, period: Period) -> list[UnitColumn]:
@@ -209,14 +226,20 @@ def build_columns(unit: OrgUnit, period: Period) -> list[UnitColumn]:
     return out
 
 
-def build_behind(user: Any, unit: OrgUnit, period: Period) -> list[BehindItem]:
+def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindItem], int]:
+    """Red targets (from the stored lights: one query, then the listed ones evaluated for their text), red key
+    tasks and overdue 督办 items below the unit; returns the items (at most :data:`MAX_LISTED` targets) and the
+    number of red targets in all."""
     out = []
     targets = targets_for_unit(
         Target.objects.visible_to(user).filter(year=period.year), unit.path, include_below=True
     )
-    for r in evaluate_targets(
-        targets.order_by("plan__code", "sort_order", "pk"), year=period.year, as_of_month=period.month
-    ):
+    red = targets.filter(
+        pk__in=TargetLight.objects.filter(month=period.month, status=domain.Status.RED).values("target_id")
+    ).order_by("plan__code", "sort_order", "pk")
+    listed = list(red.select_related("indicator", "org_unit", "relative_to", "plan")[:MAX_LISTED])
+    red_total = red.count() if len(listed) == MAX_LISTED else len(listed)
+    for r in evaluate_targets(listed, year=period.year, as_of_month=period.month):
         if r.status != domain.Status.RED:
             continue
         row = BoardRow(r)
@@ -267,18 +290,25 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> list[BehindItem]:
                     _url("cockpit:home", unit=item.lead_unit.code, month=str(period)),
                 )
             )
-    return out
+    return out, red_total
 
 
-def build_overview(user: Any, unit: OrgUnit, period: Period) -> Overview:
-    cards, warnings = build_cards(user, unit, period)
-    funnel, investment, listing, project_behind = build_projects(user, unit, period)
-    behind = build_behind(user, unit, period)
+def build_overview(
+    user: Any, unit: OrgUnit, period: Period, own: list[TargetResult] | None = None
+) -> Overview:
+    """``own``: the unit's own targets evaluated already (the cockpit table), reused for the cards."""
+    cards, warnings = build_cards(user, unit, period, own)
+    funnel, investment, listing, project_behind, projects_behind_total, key_total = build_projects(
+        user, unit, period
+    )
+    behind, targets_behind_total = build_behind(user, unit, period)
     n_targets = sum(1 for b in behind if b.kind == "target")
+    total = len(behind) - n_targets + targets_behind_total + projects_behind_total
     behind = behind[:n_targets] + project_behind + behind[n_targets:]
     return Overview(
-        unit, period, cards, funnel, investment, build_columns(unit, period), behind, listing, warnings
-    )
+        unit, period, cards, funnel, investment, build_columns(unit, period), behind, listing, warnings, total,
+        key_total,
+    )  # fmt: skip
 
 
 STATUS_TEXT = {str(k): str(v) for k, v in STATUS_LABELS.items()}

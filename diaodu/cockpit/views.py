@@ -24,18 +24,16 @@ def is_htmx(request: HttpRequest) -> bool:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     board.require_data_reader(request.user)
-    unit = board.resolve_unit(request.user, request.GET.get("unit"))
+    units = board.visible_units(request.user)
+    unit = board.resolve_unit(request.user, request.GET.get("unit"), units)
     period = parse_period(request.GET.get("month")) or board.default_period(request.user)
     include_below = request.GET.get("below") == "1"
-    context = {
-        "board": board.build_board(request.user, unit, period, include_below=include_below),
-        "units": board.switcher_units(request.user),
-        "nav_active": "cockpit",
-    }
+    table = board.build_board(request.user, unit, period, include_below=include_below)
+    context = {"board": table, "units": board.switcher_units(request.user, units), "nav_active": "cockpit"}
     if is_htmx(request) and request.headers.get("HX-Target") != "cockpit-main":
         template = "cockpit/_board.html"  # the table only (the month/unit filter swaps the whole main part)
     else:
-        context["overview"] = overview.build_overview(request.user, unit, period)
+        context["overview"] = overview.build_overview(request.user, unit, period, table.own_results())
         template = "cockpit/_main.html" if is_htmx(request) else "cockpit/home.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])

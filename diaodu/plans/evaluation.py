@@ -21,6 +21,7 @@ from diaodu.plans.models import Actual, ActualStatus, Indicator, Target
 class TargetResult:
     target: Target
     evaluation: domain.Evaluation
+    observations: tuple[domain.Observation, ...] = ()  # the target's series the evaluation was made on
 
     @property
     def status(self) -> str:
@@ -46,6 +47,17 @@ def observation_for(actual: Actual) -> domain.Observation:
 
 
 SeriesKey = tuple[int, int]  # (indicator_id, org_unit_id)
+
+
+def computed_of(targets: Iterable[Target]) -> dict[int, tuple[str, str]]:
+    """Indicator id -> (metric key, unit) for the indicators of ``targets`` computed from projects (no query:
+    the targets come with their indicators)."""
+    out: dict[int, tuple[str, str]] = {}
+    for t in targets:
+        for ind in (t.indicator, t.relative_to):
+            if ind is not None and ind.computed_from:
+                out[ind.pk] = (ind.computed_from, ind.unit)
+    return out
 
 
 def load_series(
@@ -96,14 +108,12 @@ def load_series(
 def _computed_series(
     keys: set[SeriesKey], computed: Mapping[int, tuple[str, str]], *, year: int, as_of_month: int
 ) -> dict[SeriesKey, list[domain.Observation]]:
-    """Observations of indicators declared ``computed_from`` a project metric, from the project library
-    (approved monthly reports, stage events, signings): one load whatever the number of targets."""
-    from diaodu.orgunits.models import OrgUnit
+    """Observations of indicators declared ``computed_from`` a project metric, from the write-time project
+    rollups (approved monthly reports, stage events, signings): one query whatever the number of targets."""
     from diaodu.projects.metrics import indicator_series
 
     requests = {k: computed[k[0]] for k in keys if k[0] in computed}
-    paths = dict(OrgUnit.objects.filter(pk__in={k[1] for k in requests}).values_list("pk", "path"))
-    values = indicator_series(requests, paths, year=year, through_month=as_of_month)
+    values = indicator_series(requests, year=year, through_month=as_of_month)
     return {
         key: [domain.Observation(month=m, ytd_value=v) for m, v in points] for key, points in values.items()
     }
@@ -126,12 +136,9 @@ def evaluate_targets(
         targets = targets.select_related("indicator", "org_unit", "relative_to", "plan")
     target_list = list(targets)
     keys: set[SeriesKey] = set()
-    computed: dict[int, tuple[str, str]] = {}
+    computed = computed_of(target_list)
     for t in target_list:
         keys.add((t.indicator_id, t.org_unit_id))
-        for ind in (t.indicator, t.relative_to):
-            if ind is not None and ind.computed_from:
-                computed[ind.pk] = (ind.computed_from, ind.unit)
         if t.relative_to_id:
             keys.add((t.relative_to_id, t.org_unit_id))
     series = load_series(
@@ -140,10 +147,9 @@ def evaluate_targets(
     results = []
     for t in target_list:
         ref = reference_growth(series.get((t.relative_to_id, t.org_unit_id), ())) if t.relative_to_id else None
-        ev = domain.evaluate(
-            spec_for(t), series.get((t.indicator_id, t.org_unit_id), ()), as_of_month, reference_growth=ref
-        )
-        results.append(TargetResult(t, ev))
+        observations = tuple(series.get((t.indicator_id, t.org_unit_id), ()))
+        ev = domain.evaluate(spec_for(t), observations, as_of_month, reference_growth=ref)
+        results.append(TargetResult(t, ev, observations))
     return results
 
 

@@ -187,7 +187,11 @@ class Actual(models.Model):
             models.UniqueConstraint(fields=["indicator", "org_unit", "year", "month"], name="actual_unique_period"),
             models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="actual_month_range"),
         ]
-        indexes = [models.Index(fields=["org_unit", "year", "month"], name="actual_unit_period_idx")]
+        indexes = [
+            models.Index(fields=["org_unit", "year", "month"], name="actual_unit_period_idx"),
+            # the latest approved month in a scope (the cockpit's default month): a backward scan
+            models.Index(fields=["status", "year", "month"], name="actual_status_period_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.org_unit} {self.indicator} {self.year}年{self.month}月"
@@ -199,3 +203,20 @@ class Actual(models.Model):
     @property
     def is_editable_state(self) -> bool:
         return self.status in (ActualStatus.DRAFT, ActualStatus.RETURNED)
+
+
+class TargetLight(models.Model):
+    """The light of a target as of the end of each month of its year (approved data only), kept up to date by
+    the services (lights.py): lists that span many units (the cockpit's behind list and side-by-side columns)
+    read these rows instead of evaluating every target below a unit on each request."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="lights")
+    month = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=8)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["target", "month"], name="target_light_unique")]
+        indexes = [models.Index(fields=["month", "status"], name="target_light_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.month}月 {self.status}"

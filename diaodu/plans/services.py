@@ -23,6 +23,7 @@ from diaodu.audit.models import AuditAction
 from diaodu.audit.services import changed, record, snapshot
 from diaodu.core.versioning import check_version
 from diaodu.orgunits.models import OrgUnit
+from diaodu.plans import lights
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Measure, Plan, Target
 from diaodu.plans.planfile import (
     PlanFileError,
@@ -121,11 +122,14 @@ def _transition(actual: Actual, *, actor: Any, action: AuditAction, to: ActualSt
             % {"label": locked, "status": locked.get_status_display()}
         )
     before = snapshot(locked, ACTUAL_FIELDS)
+    was_approved = locked.status == ActualStatus.APPROVED
     locked.status = to
     for key, value in (extra or {}).items():
         setattr(locked, key, value)
     locked.version += 1
     locked.save(update_fields=["status", "version", "updated_at", *(extra or {})])
+    if was_approved != (to == ActualStatus.APPROVED):
+        lights.refresh_series({(locked.indicator_id, locked.org_unit_id)}, locked.year)
     b, a = changed(before, snapshot(locked, ACTUAL_FIELDS))
     record(actor=actor, action=action, obj=locked, before=b, after=a, reason=reason)
     return locked
@@ -512,6 +516,13 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
         result.tasks = sync_plan_tasks(
             plan, spec.tasks, actor=actor, source_text=text, spec_source_text=spec.source_text
         )
+
+    if apps.is_installed("diaodu.projects"):
+        # A new plan year: the project rollups behind its computed indicators start now (rollups.py).
+        from diaodu.projects import rollups
+
+        rollups.ensure_year(plan.year)
+    lights.refresh_targets(plan.targets.all())
 
     if result.changed and not result.plan_counts.changed:
         plan.loaded_at = timezone.now()

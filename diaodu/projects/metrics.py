@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from diaodu.projects import domain
 from diaodu.projects.domain import ProjectRow, Stage
@@ -77,7 +78,7 @@ def load(year: int, through_month: int, projects: QuerySet[Project] | None = Non
     end = domain.month_end(year, through_month)
     data = ProjectData(year, through_month)
     for row in qs.values(
-        "id", "total_investment_wan", "chain", "category", "recognised_on", "org_unit__path"
+        "id", "total_investment_wan", "chain", "category", "recognised_on", "org_unit_id", "org_unit__path"
     ):
         base: dict[str, Any] = dict(row)
         base["path"] = base.pop("org_unit__path")
@@ -196,6 +197,35 @@ def breakdowns(
     }
 
 
+def key_years_with_ytd(projects: QuerySet[Project], year: int, month: int) -> QuerySet[ProjectYear]:
+    """The year's key-project plans of ``projects``, largest annual plan first, each annotated with ``ytd``: the
+    approved year-to-date investment as of ``month`` (a correlated subquery on the report's unique index)."""
+    latest = (
+        MonthlyReport.objects.filter(
+            project=OuterRef("project"),
+            year=year,
+            month__lte=month,
+            status__in=list(domain.COUNTED_REPORT_STATES),
+        )
+        .order_by("-month")
+        .values("ytd_wan")[:1]
+    )
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
+    return (
+        ProjectYear.objects.filter(project__in=projects.values("pk"), year=year, is_key=True)
+        .annotate(ytd=Coalesce(Subquery(latest, output_field=money), Value(Decimal(0)), output_field=money))
+        .select_related("project__org_unit")
+        .order_by("-planned_investment_wan", "project_id")
+    )
+
+
+def behind_schedule(key_years: QuerySet[ProjectYear], month: int) -> QuerySet[ProjectYear]:
+    """Those of :func:`key_years_with_ytd` below their 序时计划 (annual plan × month / 12; exact: ×12 on both sides)."""
+    return key_years.filter(planned_investment_wan__gt=0).alias(
+        short=F("planned_investment_wan") * month - F("ytd") * 12
+    ).filter(short__gt=0)
+
+
 def pipeline_funnel(projects: QuerySet[Project]) -> tuple[list[domain.FunnelStep], dict[str, int]]:
     """The funnel of ``projects`` as they stand now (one query)."""
     return domain.funnel(projects.values_list("stage", "resume_stage", "total_investment_wan"))
@@ -204,11 +234,15 @@ def pipeline_funnel(projects: QuerySet[Project]) -> tuple[list[domain.FunnelStep
 # ----------------------------------------------------------------------------- metrics behind plan indicators
 
 
+RowValue = Callable[[Mapping[str, Any]], Decimal | None]
+
+
 @dataclass(frozen=True)
 class Metric:
     unit: str  # "万元", "个" or "fraction"
     compute: Callable[[ProjectData, Mapping[int, ProjectRow], int], Decimal | None]
     label: str
+    from_rollup: RowValue  # the same figure from a unit's subtree rollup row (rollups.py)
 
 
 def _key(level: str | None) -> Callable[[ProjectRow], bool]:
@@ -263,35 +297,63 @@ def _reached_in_year(stage: Stage) -> Callable[[ProjectData, Mapping[int, Projec
     return compute
 
 
+def _field(name: str) -> RowValue:
+    return lambda row: Decimal(row[name])
+
+
+def _ratio(numerator: str, denominator: str) -> RowValue:
+    return lambda row: domain.rate(row[numerator], row[denominator])
+
+
 CITY, COUNTY = domain.Level.CITY, domain.Level.COUNTY
 METRICS: dict[str, Metric] = {
-    "signed_ge_1yi_count": Metric("个", _signed("ge_1yi"), "签约过亿元项目数"),
-    "signed_ge_10yi_count": Metric("个", _signed("ge_10yi"), "签约过10亿元项目数"),
-    "signed_ge_50yi_count": Metric("个", _signed("ge_50yi"), "签约过50亿元项目数"),
-    "signed_ge_100yi_count": Metric("个", _signed("ge_100yi"), "签约百亿元级项目数"),
-    "key_projects_count": Metric("个", _count(_key(None)), "重点项目数"),
-    "city_key_projects_count": Metric("个", _count(_key(CITY)), "市级重点项目数"),
-    "county_key_projects_count": Metric("个", _count(_key(COUNTY)), "县级重点项目数"),
+    "signed_ge_1yi_count": Metric("个", _signed("ge_1yi"), "签约过亿元项目数", _field("signed_ge_1yi")),
+    "signed_ge_10yi_count": Metric("个", _signed("ge_10yi"), "签约过10亿元项目数", _field("signed_ge_10yi")),
+    "signed_ge_50yi_count": Metric("个", _signed("ge_50yi"), "签约过50亿元项目数", _field("signed_ge_50yi")),
+    "signed_ge_100yi_count": Metric(
+        "个", _signed("ge_100yi"), "签约百亿元级项目数", _field("signed_ge_100yi")
+    ),
+    "key_projects_count": Metric("个", _count(_key(None)), "重点项目数", _field("key_count")),
+    "city_key_projects_count": Metric("个", _count(_key(CITY)), "市级重点项目数", _field("city_key_count")),
+    "county_key_projects_count": Metric(
+        "个", _count(_key(COUNTY)), "县级重点项目数", _field("county_key_count")
+    ),
     "key_total_investment_wan": Metric(
-        "万元", _sum(_key(None), "total_investment_wan"), "重点项目计划总投资"
+        "万元", _sum(_key(None), "total_investment_wan"), "重点项目计划总投资", _field("key_total_wan")
     ),
     "city_key_total_investment_wan": Metric(
-        "万元", _sum(_key(CITY), "total_investment_wan"), "市级重点项目计划总投资"
+        "万元", _sum(_key(CITY), "total_investment_wan"), "市级重点项目计划总投资", _field("city_key_total_wan")
     ),
     "county_key_total_investment_wan": Metric(
-        "万元", _sum(_key(COUNTY), "total_investment_wan"), "县级重点项目计划总投资"
+        "万元",
+        _sum(_key(COUNTY), "total_investment_wan"),
+        "县级重点项目计划总投资",
+        _field("county_key_total_wan"),
     ),
-    "key_annual_investment_ytd_wan": Metric("万元", _sum(_key(None), "ytd_wan"), "重点项目年度累计完成投资"),
+    "key_annual_investment_ytd_wan": Metric(
+        "万元", _sum(_key(None), "ytd_wan"), "重点项目年度累计完成投资", _field("key_ytd_wan")
+    ),
     "city_key_annual_investment_ytd_wan": Metric(
-        "万元", _sum(_key(CITY), "ytd_wan"), "市级重点项目年度累计完成投资"
+        "万元", _sum(_key(CITY), "ytd_wan"), "市级重点项目年度累计完成投资", _field("city_key_ytd_wan")
     ),
     "county_key_annual_investment_ytd_wan": Metric(
-        "万元", _sum(_key(COUNTY), "ytd_wan"), "县级重点项目年度累计完成投资"
+        "万元", _sum(_key(COUNTY), "ytd_wan"), "县级重点项目年度累计完成投资", _field("county_key_ytd_wan")
     ),
-    "new_key_start_rate": Metric("fraction", _start_rate(None), "新建重点项目开工率"),
-    "city_new_key_start_rate": Metric("fraction", _start_rate(CITY), "市级新建重点项目开工率"),
-    "new_started_ge_1yi_count": Metric("个", _reached_in_year(Stage.STARTED), "新开工过亿元产业项目数"),
-    "completed_ge_1yi_count": Metric("个", _reached_in_year(Stage.COMPLETED), "竣工过亿元产业项目数"),
+    "new_key_start_rate": Metric(
+        "fraction", _start_rate(None), "新建重点项目开工率", _ratio("new_key_started", "new_key_planned")
+    ),
+    "city_new_key_start_rate": Metric(
+        "fraction",
+        _start_rate(CITY),
+        "市级新建重点项目开工率",
+        _ratio("city_new_key_started", "city_new_key_planned"),
+    ),
+    "new_started_ge_1yi_count": Metric(
+        "个", _reached_in_year(Stage.STARTED), "新开工过亿元产业项目数", _field("started_ge_1yi")
+    ),
+    "completed_ge_1yi_count": Metric(
+        "个", _reached_in_year(Stage.COMPLETED), "竣工过亿元产业项目数", _field("completed_ge_1yi")
+    ),
 }
 COUNT_UNITS = {"个", "家", "项"}
 
@@ -316,7 +378,7 @@ def _top_paths(paths: Iterable[str]) -> list[str]:
     return out
 
 
-def indicator_series(
+def indicator_series_direct(
     requests: Mapping[tuple[int, int], tuple[str, str]],
     unit_paths: Mapping[int, str],
     *,
@@ -325,7 +387,8 @@ def indicator_series(
 ) -> dict[tuple[int, int], list[tuple[int, Decimal]]]:
     """Monthly values, 1..``through_month``, for (indicator id, org unit id) → (metric key, indicator unit).
 
-    A unit's value covers the projects of its whole subtree. One :func:`load` for all requests.
+    A unit's value covers the projects of its whole subtree. One :func:`load` for all requests: the slow path,
+    kept to check :func:`indicator_series` (which reads the write-time rollups) against a fresh computation.
     """
     if not requests:
         return {}
@@ -350,6 +413,39 @@ def indicator_series(
         for m in range(1, through_month + 1):
             rows = {pid: rows_by_month[m][pid] for pid in members.get(unit_id, ())}
             value = metric.compute(data, rows, m)
+            if value is not None:
+                series.append((m, convert(value, metric.unit, indicator_unit)))
+    return out
+
+
+def indicator_series(
+    requests: Mapping[tuple[int, int], tuple[str, str]],
+    unit_paths: Mapping[int, str] | None = None,
+    *,
+    year: int,
+    through_month: int,
+) -> dict[tuple[int, int], list[tuple[int, Decimal]]]:
+    """Monthly values, 1..``through_month``, for (indicator id, org unit id) → (metric key, indicator unit).
+
+    A unit's value covers the projects of its whole subtree, read from the write-time rollups in one query
+    (:mod:`diaodu.projects.rollups`). A unit without a project below it has no data (grey), not a zero.
+    """
+    from diaodu.projects import rollups
+
+    if not requests:
+        return {}
+    rows = rollups.subtree_rows({u for _i, u in requests}, year=year, through_month=through_month)
+    out: dict[tuple[int, int], list[tuple[int, Decimal]]] = {}
+    for (indicator_id, unit_id), (key, indicator_unit) in requests.items():
+        metric = METRICS[key]
+        series: list[tuple[int, Decimal]] = []
+        out[(indicator_id, unit_id)] = series
+        months = rows.get(unit_id, {})
+        for m in range(1, through_month + 1):
+            row = months.get(m)
+            if row is None:
+                continue
+            value = metric.from_rollup(row)
             if value is not None:
                 series.append((m, convert(value, metric.unit, indicator_unit)))
     return out

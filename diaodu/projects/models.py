@@ -187,6 +187,10 @@ class ProjectYear(models.Model):
         verbose_name_plural = _("项目年度计划")
         ordering = ["project", "year"]
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="project_year_unique")]
+        # the cockpit lists a region's largest key projects of a year (top N by annual plan)
+        indexes = [
+            models.Index(fields=["year", "is_key", "-planned_investment_wan"], name="project_year_key_plan_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} {self.year}年"
@@ -566,3 +570,60 @@ class Blocker(models.Model):
 
     def __str__(self) -> str:
         return self.description[:40]
+
+
+# ----------------------------------------------------------------------------- write-time rollups
+
+
+class ProjectRollup(models.Model):
+    """The project metrics of an org unit for one month, kept up to date by the services (see rollups.py).
+
+    ``subtree=False``: the unit's own projects; ``subtree=True``: the unit and every unit below it. Counts are
+    projects, amounts 万元. The cockpit and every indicator ``computed_from`` a project metric read these rows
+    instead of re-deriving every project below a unit on each request.
+    """
+
+    org_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    subtree = models.BooleanField()
+    projects = models.IntegerField(default=0)
+    key_count = models.IntegerField(default=0)
+    city_key_count = models.IntegerField(default=0)
+    county_key_count = models.IntegerField(default=0)
+    key_total_wan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    city_key_total_wan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    county_key_total_wan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    key_ytd_wan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    city_key_ytd_wan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    county_key_ytd_wan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    key_plan_wan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    key_planned_count = models.IntegerField(default=0)  # key projects with an annual plan > 0
+    key_planned_ytd_wan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    key_behind = models.IntegerField(default=0)  # key projects below their 序时计划 (plan × month / 12)
+    new_key_planned = models.IntegerField(default=0)
+    new_key_started = models.IntegerField(default=0)
+    city_new_key_planned = models.IntegerField(default=0)
+    city_new_key_started = models.IntegerField(default=0)
+    signed_ge_1yi = models.IntegerField(default=0)
+    signed_ge_10yi = models.IntegerField(default=0)
+    signed_ge_50yi = models.IntegerField(default=0)
+    signed_ge_100yi = models.IntegerField(default=0)
+    started_ge_1yi = models.IntegerField(default=0)  # industrial ≥1亿 that first started in the year
+    completed_ge_1yi = models.IntegerField(default=0)
+    reached_signed = models.IntegerField(default=0)  # the funnel: projects at that stage or beyond
+    reached_registered = models.IntegerField(default=0)
+    reached_land_supplied = models.IntegerField(default=0)
+    reached_started = models.IntegerField(default=0)
+    reached_in_stats = models.IntegerField(default=0)
+    reached_completed = models.IntegerField(default=0)
+    reached_producing = models.IntegerField(default=0)
+    reached_full_capacity = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year", "month", "subtree"], name="rollup_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit_id} {self.year}-{self.month:02d} {'subtree' if self.subtree else 'own'}"

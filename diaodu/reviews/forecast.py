@@ -15,7 +15,7 @@ Point-in-time indicators and relative targets are not forecast.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -23,7 +23,8 @@ from typing import Literal
 from django.db.models import QuerySet
 
 from diaodu.plans import domain as plan_domain
-from diaodu.plans.evaluation import load_series, spec_for
+from diaodu.plans.domain import Observation
+from diaodu.plans.evaluation import computed_of, load_series, spec_for
 from diaodu.plans.models import Accumulation, Measure, Target
 from diaodu.reviews import domain
 
@@ -91,16 +92,22 @@ def _warning(target: Target, projected: Decimal | None) -> bool | None:
 
 
 def forecast_targets(
-    targets: QuerySet[Target] | Iterable[Target], *, year: int, month: int
+    targets: QuerySet[Target] | Iterable[Target],
+    *,
+    year: int,
+    month: int,
+    series: Mapping[tuple[int, int], Sequence[Observation]] | None = None,
 ) -> list[TargetForecast]:
     """Forecasts of the cumulative targets among ``targets`` as of ``month`` (approved data only); two series
-    loads whatever the number of targets. Targets without data up to ``month`` are left out."""
+    loads whatever the number of targets (one when the caller passes this year's ``series`` through ``month``,
+    e.g. from :func:`evaluate_targets`). Targets without data up to ``month`` are left out."""
     if isinstance(targets, QuerySet):
         targets = targets.select_related("indicator", "org_unit", "plan")
     chosen = [t for t in targets if forecastable(t)]
     keys = {(t.indicator_id, t.org_unit_id) for t in chosen}
-    now = load_series(keys, year=year, as_of_month=month)
-    before = load_series(keys, year=year - 1, as_of_month=12)
+    computed = computed_of(chosen)
+    now = series if series is not None else load_series(keys, year=year, as_of_month=month, computed=computed)
+    before = load_series(keys, year=year - 1, as_of_month=12, computed=computed)
     out = []
     for t in chosen:
         key = (t.indicator_id, t.org_unit_id)

@@ -2,8 +2,8 @@
 
 Objective parts, per unit and its whole subtree, as of a month:
 
-* 目标完成 (targets): mean points of the targets' lights from :func:`diaodu.plans.evaluation.evaluate_targets`
-  (green 100, yellow 60, red 0; grey targets are not judged);
+* 目标完成 (targets): mean points of the targets' lights (green 100, yellow 60, red 0; grey targets are not
+  judged), as stored by :mod:`diaodu.plans.lights` from :func:`diaodu.plans.evaluation.evaluate_targets`;
 * 项目推进 (projects): approved investment of the year's key projects ÷ their pro-rata annual plan, capped at 100;
 * 重点任务 (tasks): mean points of the key tasks' lights (:mod:`diaodu.supervision.reports`);
 * 督办时效 (supervision): the 按期办结率 of the items the units lead (:func:`diaodu.supervision.domain.timeliness`).
@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from diaodu.orgunits.models import OrgUnit
-from diaodu.plans.evaluation import evaluate_targets
-from diaodu.plans.models import Target
+from diaodu.plans.models import Target, TargetLight
 from diaodu.projects import domain as project_domain
 from diaodu.projects import metrics as project_metrics
+from diaodu.projects import rollups as project_rollups
 from diaodu.projects.models import Project
 from diaodu.reviews import domain
 from diaodu.reviews.domain import Part
@@ -114,21 +114,26 @@ def unit_facts(units: Sequence[OrgUnit], *, year: int, month: int) -> dict[int, 
         subtree |= Q(org_unit__path__startswith=u.path)
     on = project_domain.month_end(year, month)
 
-    for r in evaluate_targets(Target.objects.filter(subtree, year=year), year=year, as_of_month=month):
+    # Lights and project figures come from the write-time tables (plans/lights.py, projects/rollups.py): one
+    # grouped query each, whatever the number of targets and projects below the units.
+    for path, status, n in (
+        TargetLight.objects.filter(month=month, target__in=Target.objects.filter(subtree, year=year).values("pk"))
+        .values_list("target__org_unit__path", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         for u in units:
-            if _under(r.target.org_unit.path, u):
-                out[u.pk].lights.append(r.status)
+            if path.startswith(u.path):
+                out[u.pk].lights.extend([status] * n)
 
-    data = project_metrics.load(year, month, Project.objects.filter(subtree))
-    for pid, row in data.rows(month).items():
-        if not row.is_key or row.annual_plan_wan <= 0:
-            continue
-        for u in units:
-            if _under(data.base[pid]["path"], u):
-                f = out[u.pk]
-                f.key_projects += 1
-                f.done_wan += row.ytd_wan
-                f.plan_to_date_wan += row.annual_plan_wan * month / 12
+    rows = project_rollups.subtree_rows([u.pk for u in units], year=year, through_month=month)
+    for u in units:
+        row = rows.get(u.pk, {}).get(month)
+        if row is not None and row["key_planned_count"]:
+            f = out[u.pk]
+            f.key_projects = row["key_planned_count"]
+            f.done_wan = Decimal(row["key_planned_ytd_wan"])
+            f.plan_to_date_wan = Decimal(row["key_plan_wan"]) * month / 12
 
     owner_subtree = Q()
     for u in units:

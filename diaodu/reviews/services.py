@@ -19,6 +19,7 @@ from diaodu.accounts.scope import Perm, require_unit
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import changed, jsonable, record, snapshot
 from diaodu.orgunits.models import OrgUnit
+from diaodu.plans import lights
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Measure
 from diaodu.plans.services import _check_period, _check_values
 from diaodu.reviews.models import RaterScore, ReviewComment, ReviewResult, ReviewSession, SessionStatus
@@ -81,6 +82,7 @@ def enter_peer_value(
             **values,
         )
         record(actor=actor, action=AuditAction.CREATE, obj=actual, after=snapshot(actual, PEER_FIELDS))
+        lights.refresh_series({(indicator.pk, org_unit.pk)}, year)
         return actual
     before = snapshot(actual, PEER_FIELDS)
     for key, value in values.items():
@@ -91,6 +93,7 @@ def enter_peer_value(
     actual.reviewed_by, actual.reviewed_at = actor, now
     actual.version += 1
     actual.save(update_fields=[*values, "reviewed_by", "reviewed_at", "version", "updated_at"])
+    lights.refresh_series({(indicator.pk, org_unit.pk)}, year)
     b, a = changed(before, after)
     record(
         actor=actor, action=AuditAction.UPDATE, obj=actual, before=b, after=a, reason=_("对标单位公布数更正")

@@ -36,6 +36,7 @@ from diaodu.accounts.scope import DataScope, Perm
 from diaodu.audit.models import AuditAction
 from diaodu.audit.services import record
 from diaodu.orgunits.models import OrgUnit, OrgUnitKind
+from diaodu.plans import lights
 from diaodu.plans.models import (
     Accumulation,
     Actual,
@@ -49,6 +50,7 @@ from diaodu.plans.models import (
     Target,
 )
 from diaodu.projects import domain as pd
+from diaodu.projects import rollups
 from diaodu.projects.models import MonthlyReport, Project, ProjectYear, Signing, StageEvent
 
 MARK = "（合成）"
@@ -520,6 +522,10 @@ class Synth:
                 base[(unit.pk, seed.code)] = size * (1 + growth / 100)
         self.w.insert(Target, targets)
         self.w.insert(Actual, actuals)
+        # The stored lights of these targets (plans/lights.py), as the services keep them.
+        self.result.rows["target_lights"] += lights.refresh_targets(
+            Target.objects.filter(org_unit_id__in=[region.pk, *(u.pk for u in for_units)])
+        )
 
     def _series(
         self,
@@ -642,6 +648,9 @@ class Synth:
         self.w.insert(Signing, signings)
         self.w.insert(ProjectYear, years)
         self.w.insert(MonthlyReport, reports)
+        # The write-time rollups of these units (and, by difference, of the city and province above them).
+        self.result.rows["project_rollups"] += rollups.refresh([u.pk for u in bearing], self.spec.years)
+        # (refresh also re-evaluates the lights of the computed targets of these units and those above them)
 
     def _years_and_reports(
         self, project: Project, reached: dict[str, dt.date], is_key: bool

@@ -20,7 +20,7 @@ from django.utils import timezone
 from diaodu.accounts.scope import Perm, require_unit
 from diaodu.audit.models import AuditAction, AuditEvent
 from diaodu.audit.services import snapshot
-from diaodu.projects import domain
+from diaodu.projects import domain, rollups
 from diaodu.projects.models import MonthlyReport, Project, ProjectYear, Signing, StageEvent
 from diaodu.projects.services._common import audit_row, today_for
 from diaodu.projects.services.projects import PROJECT_FIELDS, YEAR_FIELDS
@@ -135,6 +135,7 @@ def import_projects(
         for s in signings
     ]
     AuditEvent.objects.bulk_create(audit)
+    rollups.refresh(set(units.values()))
     return projects
 
 
@@ -234,4 +235,8 @@ def import_approved_reports(
             )
         )
     AuditEvent.objects.bulk_create(audit)
+    rollups.refresh(
+        set(Project.objects.filter(pk__in={r.project_id for r in created}).values_list("org_unit_id", flat=True)),
+        {r.year for r in created},
+    )
     return created

@@ -17,7 +17,7 @@ from diaodu.audit.models import AuditAction
 from diaodu.audit.services import changed, record, snapshot
 from diaodu.core.versioning import check_version
 from diaodu.orgunits.models import OrgUnit
-from diaodu.projects import domain
+from diaodu.projects import domain, rollups
 from diaodu.projects.models import (
     ApprovalItem,
     ApprovalStatus,
@@ -65,6 +65,7 @@ YEAR_FIELDS = (
     "milestones",
 )
 EDIT_PERMS = (Perm.ENTER_DATA, Perm.REVIEW_DATA)
+ROLLUP_FIELDS = frozenset({"org_unit", "category", "chain", "total_investment_wan"})  # read by rollups.py
 
 
 # ----------------------------------------------------------------------------- projects
@@ -97,6 +98,7 @@ def create_project(
     _clean(project, exclude=["created_by", "leader", "department"])
     project.save()
     record(actor=actor, action=AuditAction.CREATE, obj=project, after=snapshot(project, PROJECT_FIELDS))
+    rollups.refresh([project.org_unit_id])
     if stage != domain.Stage.NEGOTIATING:
         record_stage(
             project, actor=actor, stage=stage, on=stage_on or timezone.localdate(), note="建档时的阶段"
@@ -128,6 +130,8 @@ def update_project(
     project.version += 1
     project.save(update_fields=[*changes, "version", "updated_at"])
     record(actor=actor, action=AuditAction.UPDATE, obj=project, before=b, after=a)
+    if ROLLUP_FIELDS & set(a):
+        rollups.refresh({project.org_unit_id, before["org_unit"]} if "org_unit" in a else [project.org_unit_id])
     return project
 
 
@@ -155,6 +159,7 @@ def set_project_year(project: Project, *, actor: Any, year: int, **values: Any) 
     _clean(row, exclude=["project"])
     if creating:
         row.save()
+        rollups.refresh([project.org_unit_id], [year])
         record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -166,6 +171,7 @@ def set_project_year(project: Project, *, actor: Any, year: int, **values: Any) 
     b, a = changed(before, after)
     if a:
         row.save(update_fields=list(a))
+        rollups.refresh([project.org_unit_id], [year])
         record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -229,6 +235,7 @@ def record_stage(
     project.stage, project.stage_on = stage, on
     project.version += 1
     project.save(update_fields=["stage", "stage_on", "resume_stage", "version", "updated_at"])
+    rollups.refresh([project.org_unit_id])
     record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -284,6 +291,7 @@ def record_signing(
     )
     _clean(signing, exclude=["project", "actor"])
     signing.save()
+    rollups.refresh([project.org_unit_id])
     record(
         actor=actor,
         action=AuditAction.CREATE,

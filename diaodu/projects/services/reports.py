@@ -20,7 +20,7 @@ from diaodu.audit.models import AuditAction
 from diaodu.audit.services import changed, record, snapshot
 from diaodu.core.versioning import check_version
 from diaodu.orgunits.models import OrgUnit
-from diaodu.projects import domain
+from diaodu.projects import domain, rollups
 from diaodu.projects.models import Blocker, MonthlyReport, Project, ProjectYear
 from diaodu.projects.services._common import WorkflowError, today_for
 from diaodu.projects.services.projects import record_stage, transition_facts
@@ -228,11 +228,14 @@ def _transition(
     if to is None:
         raise WorkflowError(f"{report} 当前状态为“{report.get_status_display()}”，不能执行此操作。")
     before = snapshot(report, REPORT_FIELDS)
+    was_counted = report.status in domain.COUNTED_REPORT_STATES
     report.status = to
     for key, value in (extra or {}).items():
         setattr(report, key, value)
     report.version += 1
     report.save(update_fields=["status", "version", "updated_at", *(extra or {})])
+    if was_counted != (to in domain.COUNTED_REPORT_STATES):
+        rollups.refresh([report.project.org_unit_id], [report.year])
     b, a = changed(before, snapshot(report, REPORT_FIELDS))
     record(
         actor=actor,

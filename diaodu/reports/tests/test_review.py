@@ -11,6 +11,7 @@ from django.test import Client
 from docx import Document
 
 from diaodu.audit.models import AuditEvent
+from diaodu.core.testing.derived import rebuild_derived
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Measure, Plan, Target
 from diaodu.reports import services
 from diaodu.reports.review import build_review_document
@@ -87,6 +88,7 @@ def session(orgunits: dict[str, Any], personas: dict[str, Any]) -> ReviewSession
     reviews.add_comment(
         s, actor=personas["dcs"], org_unit=orgunits[YANGJI], text="新开工项目偏少，要加快转化。"
     )
+    rebuild_derived()
     return s
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from diaodu.core.testing.derived import rebuild_derived
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Measure, Plan, Target
 from diaodu.projects.models import MonthlyReport, Project, ProjectYear
 from diaodu.reviews import scoring, services
@@ -53,6 +54,7 @@ def session(orgunits, personas) -> ReviewSession:  # type: ignore[no-untyped-def
         title="2025年三季度观摩点评", year=2025, quarter=3, org_unit=county, scheme=scheme
     )
     s.units.set([orgunits[YISHAN], orgunits[YANGJI]])
+    rebuild_derived()
     return s
 
 
@@ -169,6 +171,7 @@ def test_shigan_index_for_units_and_leaders_sums_to_the_score(session, personas,
             project=p, year=2025, is_key=True, key_level="county", planned_investment_wan=D(plan_wan)
         )
         MonthlyReport.objects.create(project=p, year=2025, month=9, ytd_wan=D(ytd), status="approved")
+    rebuild_derived()
     units = scoring.unit_index([orgunits[YISHAN], orgunits[YANGJI]], year=2025, month=9)
     for row in units:
         assert row.score == sum(c.points for c in row.composite.contributions)

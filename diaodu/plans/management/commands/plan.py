@@ -2,6 +2,7 @@
 
 manage.py plan load plans/guanyun-2025.yaml [--source speech.txt] [--dry-run]
 manage.py plan status --year 2025 --as-of 2025-09 [--plan CODE] [--unit CODE] [--below] [--json]
+manage.py plan lights --check | --rebuild [--year 2025]
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class Command(BaseCommand):
     help = "导入计划文件（plan load）或查看目标完成情况（plan status）"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{load,status}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{load,status,lights}")
 
         load = sub.add_parser("load", help="校验并导入计划文件（YAML）")
         load.add_argument("file", help="计划文件路径，如 plans/guanyun-2025.yaml")
@@ -92,11 +93,33 @@ class Command(BaseCommand):
         status.add_argument("--below", action="store_true", help="与 --unit 合用：包括下级单位")
         status.add_argument("--json", action="store_true", help="输出 JSON")
 
+        lights = sub.add_parser("lights", help="核对或重建各目标逐月的红黄绿灯（写入时保存，驾驶舱的滞后清单读取）")
+        action = lights.add_mutually_exclusive_group(required=True)
+        action.add_argument("--check", action="store_true", help="与重新评价的结果逐条核对，不一致时返回非零")
+        action.add_argument("--rebuild", action="store_true", help="全部重新评价（批量写入数据后使用）")
+        lights.add_argument("--year", type=int, help="只处理某年度的目标")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "load":
             self.load(options["file"], source=options["source"], dry_run=options["dry_run"])
+        elif options["subcommand"] == "lights":
+            self.lights(options)
         else:
             self.status(options)
+
+    def lights(self, options: dict[str, Any]) -> None:
+        from diaodu.plans import lights
+
+        if options["rebuild"]:
+            written = lights.rebuild(options["year"])
+            self.stdout.write(f"已重新评价并保存目标灯：{written} 行。")
+            return
+        problems = lights.check(options["year"])
+        if problems:
+            for line in problems[:50]:
+                self.stderr.write(line)
+            raise CommandError(f"目标灯与重新评价的结果不一致：{len(problems)} 处（可运行 --rebuild 重建）。")
+        self.stdout.write("目标灯与重新评价的结果一致。")
 
     # ------------------------------------------------------------------ load
 

@@ -1,6 +1,7 @@
 """``projects``: project metrics from the command line.
 
 manage.py projects metrics --year 2025 --as-of 2025-09 [--unit CODE] [--json]
+manage.py projects rollups --check | --rebuild [--year 2025]
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from diaodu.orgunits.models import OrgUnit
-from diaodu.projects import domain, metrics
+from diaodu.projects import domain, metrics, rollups
 from diaodu.projects.models import Project
 
 
@@ -36,14 +37,22 @@ class Command(BaseCommand):
     help = "项目指标：重点项目、开工率、签约分档、转化开工率、认定率、入库率、产业集中度"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{metrics}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{metrics,rollups}")
         m = sub.add_parser("metrics", help="按年度和截至月份计算项目指标")
         m.add_argument("--year", type=int, help="年度（默认取 --as-of 的年份）")
         m.add_argument("--as-of", dest="as_of", help="截至月份，如 2025-09（默认本月）")
         m.add_argument("--unit", help="只看某单位及其下级（单位编码）")
         m.add_argument("--json", action="store_true", help="输出 JSON（金额万元，比率为小数）")
+        r = sub.add_parser("rollups", help="核对或重建项目指标的写入时汇总（驾驶舱读取的汇总表）")
+        action = r.add_mutually_exclusive_group(required=True)
+        action.add_argument("--check", action="store_true", help="与重新计算的结果逐行核对，不一致时返回非零")
+        action.add_argument("--rebuild", action="store_true", help="全部重新计算（批量写入数据后使用）")
+        r.add_argument("--year", type=int, action="append", help="只处理某年度（可重复）；默认所有计划年度")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "rollups":
+            self._rollups(options)
+            return
         today = timezone.localdate()
         year, month = _as_of(options["as_of"]) if options["as_of"] else (today.year, today.month)
         if options["year"] and options["year"] != year:
@@ -83,3 +92,16 @@ class Command(BaseCommand):
             f"转化开工率 {_pct(result['conversion_start_rate'])}，认定率 {_pct(result['recognition_rate'])}，"
             f"入库率 {_pct(result['stats_entry_rate'])}，产业集中度 {_pct(result['industry_concentration'])}"
         )
+
+    def _rollups(self, options: dict[str, Any]) -> None:
+        years = options["year"]
+        if options["rebuild"]:
+            written = rollups.rebuild(years)
+            self.stdout.write(f"已重建项目指标汇总：{written} 行。")
+            return
+        problems = rollups.check(years)
+        if problems:
+            for line in problems[:50]:
+                self.stderr.write(line)
+            raise CommandError(f"项目指标汇总与重新计算不一致：{len(problems)} 处（可运行 --rebuild 重建）。")
+        self.stdout.write("项目指标汇总与重新计算一致。")
