@@ -15,7 +15,9 @@ from functools import lru_cache
 import chinese_calendar
 
 
-@lru_cache(maxsize=4096)
+# Room for every day that a span walks (179 years): a span longer than the cache (a deadline decades away)
+# would evict its own days in order and miss on every one of them, each time it is counted again.
+@lru_cache(maxsize=1 << 16)
 def is_workday(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
