@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from diaodu.accounts.scope import Perm, has_perm, require_unit
@@ -136,29 +136,36 @@ REVIEW_RELATED = ("project__org_unit", "submitted_by", "reviewed_by")
 
 
 def review_items(reports: Iterable[MonthlyReport]) -> list[ReviewItem]:
-    """Attach the previous month and the annual plan to each report (two queries)."""
+    """Attach the previous month and the annual plan to each report (two queries, whether or not any report has
+    a previous month)."""
     items = [ReviewItem(r) for r in reports]
-    ids = {i.report.project_id for i in items}
-    years = {i.report.year for i in items}
     if items:
-        earlier = MonthlyReport.objects.filter(project_id__in=ids, year__in=years).values_list(
-            "project_id", "year", "month", "pk"
-        )
-        by_key = {(p, y, m): pk for p, y, m, pk in earlier}
+        ids = {i.report.project_id for i in items}
+        years = {i.report.year for i in items}
         plans = {
             (y.project_id, y.year): y for y in ProjectYear.objects.filter(project_id__in=ids, year__in=years)
         }
-        prev_pks = {}
+        latest_earlier = (
+            MonthlyReport.objects.filter(
+                project_id=OuterRef("project_id"), year=OuterRef("year"), month__lt=OuterRef("month")
+            )
+            .order_by("-month")
+            .values("pk")[:1]
+        )
+        previous_pks = (
+            MonthlyReport.objects.filter(pk__in=[i.report.pk for i in items])
+            .annotate(previous_pk=Subquery(latest_earlier))
+            .values("previous_pk")
+        )
+        earlier: dict[tuple[int, int], list[MonthlyReport]] = {}
+        for r in MonthlyReport.objects.filter(pk__in=previous_pks).order_by("month"):
+            earlier.setdefault((r.project_id, r.year), []).append(r)
         for item in items:
             r = item.report
-            months = [m for (p, y, m) in by_key if p == r.project_id and y == r.year and m < r.month]
-            if months:
-                prev_pks[r.pk] = by_key[(r.project_id, r.year, max(months))]
+            # Of the previous months loaded for this project and year, the latest before this report's month.
+            before = [e for e in earlier.get((r.project_id, r.year), []) if e.month < r.month]
+            item.previous = before[-1] if before else None
             item.plan = plans.get((r.project_id, r.year))
-        found = MonthlyReport.objects.in_bulk(list(prev_pks.values()))
-        for item in items:
-            pk = prev_pks.get(item.report.pk)
-            item.previous = found.get(pk) if pk else None
     return items
 
 
