@@ -109,8 +109,11 @@ def save_actual(
 
 
 def _lock(actual: Actual) -> Actual:
-    """Re-read the row under a lock: every check and change sees the current state, not a stale copy."""
-    return Actual.objects.select_for_update().select_related("org_unit", "indicator").get(pk=actual.pk)
+    """Re-read the row under a lock: every check and change sees the current state, not a stale copy.
+
+    Only the actual's row is locked (``of=self``): locking the joined indicator and unit rows too would block
+    every other writer's foreign-key check on them (and deadlock with the audit chain's lock in a rush)."""
+    return Actual.objects.select_for_update(of=("self",)).select_related("org_unit", "indicator").get(pk=actual.pk)
 
 
 def _transition(actual: Actual, *, actor: Any, action: AuditAction, to: ActualStatus, allowed_from: tuple[str, ...],

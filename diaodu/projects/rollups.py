@@ -248,9 +248,13 @@ def refresh(unit_ids: Iterable[int], years: Iterable[int] | None = None) -> int:
         return 0
     written = 0
     with transaction.atomic():
-        # One writer per unit at a time: the own rows are read, recomputed and replaced under this lock.
+        # One writer per unit at a time: the own rows are read, recomputed and replaced under this lock. NO KEY
+        # UPDATE: other transactions' foreign-key checks on the unit (KEY SHARE) are not blocked by it.
         paths = dict(
-            OrgUnit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk").values_list("pk", "path")
+            OrgUnit.objects.select_for_update(no_key=True)
+            .filter(pk__in=unit_ids)
+            .order_by("pk")
+            .values_list("pk", "path")
         )
         for year in sorted(set(years) if years is not None else rollup_years(unit_ids)):
             data = _load(year, Project.objects.filter(org_unit_id__in=unit_ids))

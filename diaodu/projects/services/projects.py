@@ -441,7 +441,7 @@ def run_prereview(
 @transaction.atomic
 def override_prereview(review: PreReview, *, actor: Any, reason: str) -> PreReview:
     """批准放行 a failed pre-review: a reviewer above the project's unit, with a reason (audited)."""
-    review = PreReview.objects.select_for_update().select_related("project").get(pk=review.pk)
+    review = PreReview.objects.select_for_update(of=("self",)).select_related("project").get(pk=review.pk)
     project = review.project
     require_unit(actor, project.org_unit_id, Perm.REVIEW_DATA)
     if getattr(actor, "org_unit_id", None) == project.org_unit_id:
@@ -506,7 +506,7 @@ def apply_approval_template(project: Project, *, actor: Any) -> list[ApprovalIte
 
 @transaction.atomic
 def update_approval(item: ApprovalItem, *, actor: Any, **changes: Any) -> ApprovalItem:
-    item = ApprovalItem.objects.select_for_update().select_related("project").get(pk=item.pk)
+    item = ApprovalItem.objects.select_for_update(of=("self",)).select_related("project").get(pk=item.pk)
     require_any_unit(actor, item.project.org_unit_id, EDIT_PERMS)
     if set(changes) - set(APPROVAL_FIELDS):
         raise ValueError("unknown approval fields")
@@ -534,7 +534,7 @@ def accept_with_missing_documents(
     item: ApprovalItem, *, actor: Any, documents: Sequence[tuple[str, dt.date]]
 ) -> list[MissingDocument]:
     """容缺受理: accept the case now against a written undertaking listing each missing document and its due date."""
-    item = ApprovalItem.objects.select_for_update().select_related("project").get(pk=item.pk)
+    item = ApprovalItem.objects.select_for_update(of=("self",)).select_related("project").get(pk=item.pk)
     require_any_unit(actor, item.project.org_unit_id, EDIT_PERMS)
     if not documents:
         raise ValidationError({"documents": "容缺受理须列明缺少的材料及补齐日期。"})
@@ -557,7 +557,7 @@ def accept_with_missing_documents(
 
 @transaction.atomic
 def supply_document(doc: MissingDocument, *, actor: Any, on: dt.date) -> MissingDocument:
-    doc = MissingDocument.objects.select_for_update().select_related("approval__project").get(pk=doc.pk)
+    doc = MissingDocument.objects.select_for_update(of=("self",)).select_related("approval__project").get(pk=doc.pk)
     project = doc.approval.project
     require_any_unit(actor, project.org_unit_id, EDIT_PERMS)
     if doc.approval.status == ApprovalStatus.TERMINATED:
@@ -586,7 +586,7 @@ def terminate_overdue_cases(
     day = today_for(today)
     items = (
         ApprovalItem.objects.editable_by(actor)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(status=ApprovalStatus.ACCEPTED_PENDING_DOCS)
         .select_related("project")
         .prefetch_related("missing_documents")

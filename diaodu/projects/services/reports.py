@@ -212,7 +212,7 @@ def _replace_blockers(report: MonthlyReport, blockers: Sequence[BlockerInput], a
 
 
 def _lock(report: MonthlyReport) -> MonthlyReport:
-    return MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    return MonthlyReport.objects.select_for_update(of=("self",)).select_related("project").get(pk=report.pk)
 
 
 def _transition(
@@ -308,7 +308,7 @@ def lock_period(*, actor: Any, year: int, month: int) -> int:
     """Period close: lock every approved report of the month that the actor reviews. Returns the count."""
     reports = (
         MonthlyReport.objects.editable_by(actor, Perm.REVIEW_DATA)
-        .select_for_update()
+        .select_for_update(of=("self",))  # the reports only: never the joined project or unit rows
         .filter(year=year, month=month, status=domain.ReportStatus.APPROVED)
         .select_related("project")
     )
