@@ -212,6 +212,13 @@ def _key_row(y: Any, period: Period) -> dict[str, Any]:
     }
 
 
+def stored_evaluation(light: TargetLight) -> domain.Evaluation:
+    """The parts of a target's evaluation kept with its stored light (status, figure, 超/欠进度)."""
+    return domain.Evaluation(
+        domain.Status(light.status), None, light.actual, None, None, None, None, light.points, False, ()
+    )
+
+
 def build_columns(unit: OrgUnit, period: Period) -> list[UnitColumn]:
     children = list(OrgUnit.objects.filter(parent=unit, kind__in=SIDE_BY_SIDE_KINDS).order_by("sort_order"))
     facts = unit_facts(children, year=period.year, month=period.month)
@@ -227,23 +234,22 @@ def build_columns(unit: OrgUnit, period: Period) -> list[UnitColumn]:
 
 
 def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindItem], int]:
-    """Red targets (from the stored lights: one query, then the listed ones evaluated for their text), red key
-    tasks and overdue 督办 items below the unit; returns the items (at most :data:`MAX_LISTED` targets) and the
-    number of red targets in all."""
+    """Red targets (from the stored lights with their figures: one query), red key tasks and overdue 督办 items
+    below the unit; returns the items (at most :data:`MAX_LISTED` targets) and the number of red targets."""
     out = []
     targets = targets_for_unit(
         Target.objects.visible_to(user).filter(year=period.year), unit.path, include_below=True
     )
-    red = targets.filter(
-        pk__in=TargetLight.objects.filter(month=period.month, status=domain.Status.RED).values("target_id")
-    ).order_by("plan__code", "sort_order", "pk")
-    listed = list(red.select_related("indicator", "org_unit", "relative_to", "plan")[:MAX_LISTED])
+    red = (
+        TargetLight.objects.filter(month=period.month, status=domain.Status.RED, target__in=targets.values("pk"))
+        .select_related("target__indicator", "target__org_unit", "target__relative_to")
+        .order_by("target__plan__code", "target__sort_order", "target_id")
+    )
+    listed = list(red[:MAX_LISTED])
     red_total = red.count() if len(listed) == MAX_LISTED else len(listed)
-    for r in evaluate_targets(listed, year=period.year, as_of_month=period.month):
-        if r.status != domain.Status.RED:
-            continue
-        row = BoardRow(r)
-        t = r.target
+    for light in listed:
+        t = light.target
+        row = BoardRow(TargetResult(t, stored_evaluation(light)))
         detail = f"{row.actual_text or '—'}，目标{row.target_text}" + (
             f"，{row.points_text}个百分点" if row.points_text else ""
         )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -31,15 +32,27 @@ MONTHS = range(1, 13)
 BATCH = 2000
 
 
-def monthly_statuses(targets: Iterable[Target]) -> dict[int, dict[int, str]]:
-    """Target id -> month (1..12) -> status as of that month, as ``evaluate_targets(as_of_month=m)`` gives it.
+Light = tuple[str, Decimal | None, Decimal | None]  # status, actual, points ahead (as stored)
+PLACES = Decimal(1).scaleb(-8)
+
+
+def _light(ev: domain.Evaluation) -> Light:
+    def q(d: Decimal | None) -> Decimal | None:
+        return None if d is None else d.quantize(PLACES)
+
+    return str(ev.status), q(ev.actual), q(ev.points_ahead)
+
+
+def monthly_statuses(targets: Iterable[Target]) -> dict[int, dict[int, Light]]:
+    """Target id -> month (1..12) -> (status, actual, points ahead) as of that month, as
+    ``evaluate_targets(as_of_month=m)`` gives them.
 
     One load of each year's series (through December); each month then sees only the observations up to it.
     """
     by_year: dict[int, list[Target]] = defaultdict(list)
     for t in targets:
         by_year[t.year].append(t)
-    out: dict[int, dict[int, str]] = {}
+    out: dict[int, dict[int, Light]] = {}
     for year, group in by_year.items():
         keys: set[SeriesKey] = set()
         computed: dict[int, tuple[str, str]] = {}
@@ -55,12 +68,12 @@ def monthly_statuses(targets: Iterable[Target]) -> dict[int, dict[int, str]]:
             spec = spec_for(t)
             observations = series.get((t.indicator_id, t.org_unit_id), [])
             reference = series.get((t.relative_to_id, t.org_unit_id), []) if t.relative_to_id else None
-            statuses: dict[int, str] = {}
+            statuses: dict[int, Light] = {}
             for m in MONTHS:
                 ref = (
                     reference_growth(o for o in reference if o.month <= m) if reference is not None else None
                 )
-                statuses[m] = str(domain.evaluate(spec, observations, m, reference_growth=ref).status)
+                statuses[m] = _light(domain.evaluate(spec, observations, m, reference_growth=ref))
             out[t.pk] = statuses
     return out
 
@@ -74,24 +87,27 @@ def refresh_targets(targets: QuerySet[Target]) -> int:
     statuses = monthly_statuses(_with_relations(targets).iterator(chunk_size=BATCH))
     if not statuses:
         return 0
-    stored: dict[tuple[int, int], tuple[int, str]] = {}
+    stored: dict[tuple[int, int], tuple[int, Light]] = {}
     ids = list(statuses)
     for start in range(0, len(ids), BATCH):
-        for pk, target_id, month, status in TargetLight.objects.filter(
+        for pk, target_id, month, status, actual, points in TargetLight.objects.filter(
             target_id__in=ids[start : start + BATCH]
-        ).values_list("pk", "target_id", "month", "status"):
-            stored[(target_id, month)] = (pk, status)
+        ).values_list("pk", "target_id", "month", "status", "actual", "points"):
+            stored[(target_id, month)] = (pk, (status, actual, points))
     create, update = [], []
     for target_id, months in statuses.items():
-        for m, status in months.items():
+        for m, light in months.items():
             have = stored.get((target_id, m))
+            status, actual, points = light
+            row = TargetLight(target_id=target_id, month=m, status=status, actual=actual, points=points)
             if have is None:
-                create.append(TargetLight(target_id=target_id, month=m, status=status))
-            elif have[1] != status:
-                update.append(TargetLight(pk=have[0], target_id=target_id, month=m, status=status))
+                create.append(row)
+            elif have[1] != light:
+                row.pk = have[0]
+                update.append(row)
     with transaction.atomic():
         TargetLight.objects.bulk_create(create, batch_size=BATCH)
-        TargetLight.objects.bulk_update(update, ["status"], batch_size=BATCH)
+        TargetLight.objects.bulk_update(update, ["status", "actual", "points"], batch_size=BATCH)
     return len(create) + len(update)
 
 
@@ -129,15 +145,15 @@ def check(year: int | None = None) -> list[str]:
     """Stored lights that differ from a fresh evaluation (empty: exact)."""
     targets = Target.objects.all() if year is None else Target.objects.filter(year=year)
     want = monthly_statuses(_with_relations(targets).iterator(chunk_size=BATCH))
-    have: dict[int, dict[int, str]] = defaultdict(dict)
-    for target_id, month, status in TargetLight.objects.filter(target__in=targets.values("pk")).values_list(
-        "target_id", "month", "status"
-    ):
-        have[target_id][month] = status
+    have: dict[int, dict[int, Light]] = defaultdict(dict)
+    for target_id, month, status, actual, points in TargetLight.objects.filter(
+        target__in=targets.values("pk")
+    ).values_list("target_id", "month", "status", "actual", "points"):
+        have[target_id][month] = (status, actual, points)
     problems = []
     for target_id in sorted(set(want) | set(have)):
         for m in MONTHS:
             a, b = have.get(target_id, {}).get(m), want.get(target_id, {}).get(m)
             if a != b:
-                problems.append(f"目标 {target_id} {m}月：存储为 {a or '无'}，重新计算为 {b or '无'}")
+                problems.append(f"目标 {target_id} {m}月：存储为 {a or '无'}，重新评价为 {b or '无'}")
     return problems

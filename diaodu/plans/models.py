@@ -213,6 +213,9 @@ class TargetLight(models.Model):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="lights")
     month = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=8)
+    # what the lists say beside the light: the compared figure and 超/欠进度 (percentage points)
+    actual = models.DecimalField(max_digits=28, decimal_places=8, null=True)
+    points = models.DecimalField(max_digits=28, decimal_places=8, null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["target", "month"], name="target_light_unique")]
