@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -147,7 +148,12 @@ def actual_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plans:review")
 
 
+TARGETS_PER_PAGE = 100  # a city's list runs to thousands of targets: one page is one screenful of plans
+
+
 @login_required
 def targets(request: HttpRequest) -> HttpResponse:
-    targets = list(worklists.visible_targets(request.user))
-    return render(request, "plans/targets.html", {"targets": targets, "nav_active": "targets"})
+    page = Paginator(worklists.visible_targets(request.user), TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "plans/targets.html", {"targets": list(page.object_list), "page": page, "nav_active": "targets"}
+    )

@@ -177,3 +177,23 @@ def test_it_lists_the_targets_with_quotes(personas, world) -> None:  # type: ign
     html = client_for(personas["yishan"]).get(reverse("plans:targets")).content.decode()
     assert "伊山、下车、杨集、四队、图河等重点镇级工业集中区每家新开工投资过亿元工业项目5个以上" in html
     assert "地区生产总值增长7%以上" not in html  # county target: outside 伊山镇's scope
+
+
+def test_a_long_target_list_is_paged(personas, world) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from diaodu.plans.models import Target
+
+    t = Target.objects.filter(org_unit__code=COUNTY).select_related("plan", "indicator", "org_unit").first()
+    Target.objects.bulk_create(
+        Target(plan=t.plan, key=f"extra-{i:03d}", indicator=t.indicator, org_unit=t.org_unit, year=t.year,
+               value=Decimal(i), quote=f"补充目标{i:03d}", sort_order=1000 + i)
+        for i in range(120)
+    )  # fmt: skip
+    total = Target.objects.count()
+    client = client_for(personas["leader"])
+    first = client.get(reverse("plans:targets")).content.decode()
+    last = client.get(reverse("plans:targets"), {"page": 2}).content.decode()
+    assert first.count('<p class="quote mb-0">') == 100
+    assert last.count('<p class="quote mb-0">') == total - 100
+    assert f"共 {total} 个目标，第 1 / 2 页" in first and "补充目标119" in last and "补充目标119" not in first
