@@ -3,6 +3,11 @@
 
     uv run python scripts/run_tests.py [pytest args...]
     DIAODU_TEST_DB=sqlite|postgres|both   (default: both)
+    DIAODU_TEST_WORKERS=N                 (default: 2; 1 = one process)
+
+Each phase runs the tests in N worker processes (pytest-xdist, each with its own test database), then the tests
+marked ``serial`` (they restart or kill servers the others share) on their own. Passing ``-n`` or ``-m``
+yourself runs pytest once, as given.
 
 Exits non-zero if any selected phase fails (pytest's "no tests collected" counts as a failure).
 """
@@ -103,6 +108,33 @@ def run_pytest(name: str, args: list[str], env: dict[str, str]) -> PhaseResult:
         return result
 
 
+def _workers(args: list[str]) -> int:
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses", "-m")) for a in args):
+        return 1  # the caller chose
+    try:
+        return max(1, int(os.environ.get("DIAODU_TEST_WORKERS", "2")))
+    except ValueError:
+        sys.exit("DIAODU_TEST_WORKERS must be a whole number")
+
+
+def run_phase(name: str, args: list[str], env: dict[str, str]) -> PhaseResult:
+    """The phase's tests in parallel workers, then the serial ones alone; one result for both."""
+    workers = _workers(args)
+    if workers <= 1:
+        return run_pytest(name, args, env)
+    parallel = run_pytest(name, [*args, "-n", str(workers), "-m", "not serial"], env)
+    serial = run_pytest(name, [*args, "-m", "serial"], env)
+    parts = [parallel, serial]
+    ran = [r for r in parts if r.code != 5]  # 5: nothing selected in that part (a subset was asked for)
+    code = 5 if not ran else max((r.code for r in ran), key=lambda c: c != 0)
+    merged = PhaseResult(name, code, parallel.seconds + serial.seconds, counted=all(r.counted for r in ran))
+    for r in ran:
+        merged.passed, merged.failed, merged.skipped = (
+            merged.passed + r.passed, merged.failed + r.failed, merged.skipped + r.skipped
+        )
+    return merged
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     # Turn SIGTERM into the Ctrl-C path so the cluster is stopped and removed.
     if _child is not None and _child.poll() is None:
@@ -127,14 +159,14 @@ def main(argv: list[str]) -> int:
         for phase in selected_phases():
             if phase == "sqlite":
                 banner("Phase: SQLite  (DATABASE_URL unset)  /  阶段：SQLite")
-                results.append(run_pytest("sqlite", argv, dict(base_env)))
+                results.append(run_phase("sqlite", argv, dict(base_env)))
             else:
                 banner("Phase: PostgreSQL  (throwaway cluster)  /  阶段：PostgreSQL 临时集群")
                 start = time.monotonic()
                 try:
                     with throwaway_cluster() as url:
                         print(f"DATABASE_URL={url}", flush=True)
-                        results.append(run_pytest("postgres", argv, {**base_env, "DATABASE_URL": url}))
+                        results.append(run_phase("postgres", argv, {**base_env, "DATABASE_URL": url}))
                 except ClusterError as exc:
                     print(f"Could not start PostgreSQL / 无法启动 PostgreSQL:\n{exc}", file=sys.stderr)
                     results.append(PhaseResult("postgres", 3, time.monotonic() - start))
