@@ -92,3 +92,21 @@ def test_drift_is_reported_and_rebuilt(world) -> None:  # type: ignore[no-untype
     call_command("plan", "lights", "--rebuild", stdout=out)
     call_command("plan", "lights", "--check", stdout=out)
     assert "已重新评价" in out.getvalue() and "结果一致" in out.getvalue()
+
+
+def test_an_edit_in_the_admin_moves_the_lights(world, personas) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    target = world["target"]
+    services.approve_actual(enter(world, personas, world["ind"], 3, "20"), actor=personas["fgw"])
+    assert stored(target, 3) == "red"  # 20 of 120 by March
+    request = RequestFactory().post("/admin/")
+    request.user = personas["sysadmin"]
+    target.value = D(60)  # 20 of 60 by March: ahead of 时序进度
+    admin.site._registry[Target].save_model(request, target, None, True)
+    assert stored(target, 3) == "green"
+    world["ind"].measure = Measure.GROWTH  # now judged on growth: no base value, no figure
+    admin.site._registry[Indicator].save_model(request, world["ind"], None, True)
+    assert stored(target, 3) == "grey"
+    assert lights.check() == []
