@@ -176,6 +176,13 @@ def sees_whole_subtree(user: Any, unit: Any) -> bool:
     whole subtree may be shown to them as it is."""
     from diaodu.orgunits.models import OrgUnit
 
+    scope = unit_scope(user, READ_PERMS)
+    if scope.all:
+        return True
+    own = getattr(user, "org_unit", None) if getattr(user, "org_unit_id", None) else None
+    below = user.__dict__.get("_diaodu_below_ids")
+    if own is not None and below is not None and unit.path.startswith(own.path) and below <= scope.unit_ids:
+        return True  # the user's whole own subtree is in scope (read already), and the unit lies in it
     visible = OrgUnit.objects.visible_to(user).values("pk")
     return not OrgUnit.objects.filter(path__startswith=unit.path).exclude(pk__in=visible).exists()
 

@@ -221,7 +221,7 @@ def stored_evaluation(light: TargetLight) -> domain.Evaluation:
 
 def build_columns(unit: OrgUnit, period: Period) -> list[UnitColumn]:
     children = list(OrgUnit.objects.filter(parent=unit, kind__in=SIDE_BY_SIDE_KINDS).order_by("sort_order"))
-    facts = unit_facts(children, year=period.year, month=period.month)
+    facts = unit_facts(children, year=period.year, month=period.month, supervision=False)
     out = []
     for u in children:
         f = facts[u.pk]

@@ -104,8 +104,12 @@ def _under(path: str, unit: OrgUnit) -> bool:
     return path.startswith(unit.path)
 
 
-def unit_facts(units: Sequence[OrgUnit], *, year: int, month: int) -> dict[int, UnitFacts]:
-    """The objective facts of each unit's subtree as of the end of ``month`` (a constant number of queries)."""
+def unit_facts(
+    units: Sequence[OrgUnit], *, year: int, month: int, supervision: bool = True
+) -> dict[int, UnitFacts]:
+    """The objective facts of each unit's subtree as of the end of ``month`` (a constant number of queries).
+
+    ``supervision=False`` leaves out the key tasks and 督办 items (the cockpit's columns do not show them)."""
     out = {u.pk: UnitFacts() for u in units}
     if not units:
         return out
@@ -135,6 +139,8 @@ def unit_facts(units: Sequence[OrgUnit], *, year: int, month: int) -> dict[int, 
             f.done_wan = Decimal(row["key_planned_ytd_wan"])
             f.plan_to_date_wan = Decimal(row["key_plan_wan"]) * month / 12
 
+    if not supervision:
+        return out
     owner_subtree = Q()
     for u in units:
         owner_subtree |= Q(owner__path__startswith=u.path)

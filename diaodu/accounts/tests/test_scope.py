@@ -90,3 +90,17 @@ def test_get_for_user_gives_404_when_invisible_and_403_when_read_only(personas, 
     for admin in ("sysadmin", "secadmin", "auditadmin"):
         with pytest.raises(Http404):
             get_for_user(Actual.objects.all(), personas[admin], yangji.pk)
+
+
+def test_sees_whole_subtree(orgunits) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.accounts.scope import sees_whole_subtree
+
+    zone, park = orgunits["320723-Z02"], orgunits["320723-Z02-P01"]
+    below = _user(orgunits, "320723-Z02", DataScope.UNIT_AND_BELOW)
+    assert sees_whole_subtree(below, zone) and sees_whole_subtree(below, park)
+    assert not sees_whole_subtree(below, orgunits["320723"])  # the county's other units are out of scope
+    own = _user(orgunits, "320723-Z02", DataScope.UNIT)
+    assert not sees_whole_subtree(own, zone) and not sees_whole_subtree(own, park)
+    custom = _user(orgunits, "320723-D01", DataScope.CUSTOM, custom=("320723-Z02-P01",))
+    assert sees_whole_subtree(custom, park) and not sees_whole_subtree(custom, zone)
+    assert sees_whole_subtree(_user(orgunits, "320723-D01", DataScope.ALL), orgunits["320723"])
