@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -88,6 +89,11 @@ def create_plan(*, actor: Any, code: str, title: str, year: int, org_unit: OrgUn
         obj=plan,
         after=snapshot(plan, ("code", "title", "year", "org_unit")),
     )
+    if apps.is_installed("diaodu.projects"):
+        # A new plan year: the project rollups behind its computed indicators start now, as on a plan load.
+        from diaodu.projects import rollups
+
+        rollups.ensure_year(plan.year)
     return plan
 
 

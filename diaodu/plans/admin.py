@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -32,6 +33,14 @@ class KeepsLightsMixin:
 class PlanAdmin(PermAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "year", "org_unit", "loaded_at"]
     readonly_fields = ["file_sha256", "loaded_at"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if apps.is_installed("diaodu.projects"):
+            # A new plan year: the project rollups behind its computed indicators start now, as on a plan load.
+            from diaodu.projects import rollups
+
+            rollups.ensure_year(obj.year)
 
 
 @admin.register(Indicator)

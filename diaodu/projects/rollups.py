@@ -175,20 +175,31 @@ def _load(year: int, projects: Any) -> Any:
 
 
 def rollup_years(unit_ids: Iterable[int] = ()) -> list[int]:
-    """The years kept: every plan year and every year a project (of ``unit_ids``, else any) has a plan for."""
+    """The years kept: every plan year and every year a project has a plan for. With ``unit_ids``: the years
+    built already (:func:`built_years`) and those the projects of these units have a plan for."""
     from diaodu.plans.models import Plan
-    from diaodu.projects.models import ProjectRollup, ProjectYear
+    from diaodu.projects.models import ProjectYear
 
     years = set(Plan.objects.values_list("year", flat=True).distinct())
     py = ProjectYear.objects.all()
     unit_ids = list(unit_ids)
     if unit_ids:
         py = py.filter(project__org_unit_id__in=unit_ids)
-        years |= set(
-            ProjectRollup.objects.filter(org_unit_id__in=unit_ids).values_list("year", flat=True).distinct()
-        )
+        years |= built_years()
     years |= set(py.values_list("year", flat=True).distinct())
     return sorted(years)
+
+
+def built_years() -> set[int]:
+    """The years whose rows exist (built for every unit by :func:`rebuild`, then kept by :func:`refresh`). Read
+    from the root units' subtree rows, which every unit's rows add to: a few indexed rows per year."""
+    from diaodu.projects.models import ProjectRollup
+
+    return set(
+        ProjectRollup.objects.filter(subtree=True, org_unit__parent__isnull=True)
+        .values_list("year", flat=True)
+        .distinct()
+    )
 
 
 def _own_rows(unit_ids: Iterable[int], year: int) -> dict[int, dict[int, Vector]]:
@@ -256,7 +267,13 @@ def refresh(unit_ids: Iterable[int], years: Iterable[int] | None = None) -> int:
             .order_by("pk")
             .values_list("pk", "path")
         )
+        built = built_years()
         for year in sorted(set(years) if years is not None else rollup_years(unit_ids)):
+            if year not in built:
+                # A year not kept until now (a project's plan for next year, before next year's plan file):
+                # built for every unit, as a plan load does, not for these units only.
+                written += rebuild([year])
+                continue
             data = _load(year, Project.objects.filter(org_unit_id__in=unit_ids))
             new = unit_vectors(data, year)
             old = _own_rows(unit_ids, year)
@@ -336,9 +353,7 @@ def rebuild(years: Iterable[int] | None = None) -> int:
 
 def ensure_year(year: int) -> int:
     """Build the rollups of ``year`` unless it has rows already (a plan for a new year was loaded)."""
-    from diaodu.projects.models import ProjectRollup
-
-    if ProjectRollup.objects.filter(year=year).exists():
+    if year in built_years():
         return 0
     return rebuild([year])
 
