@@ -31,6 +31,7 @@ from diaodu.compiler.access import require_compile
 from diaodu.compiler.extract import extract_normalised, normalise
 from diaodu.compiler.models import ExtractedItem, ItemKind, ItemStatus, SourceDocument
 from diaodu.orgunits.models import OrgUnit
+from diaodu.plans import lights
 from diaodu.plans.models import UNIT_CHOICES, Comparator, Indicator, Level, Measure, Plan, Target
 
 EDITABLE_FIELDS = (
@@ -396,6 +397,7 @@ def accept_item(item: ExtractedItem, *, actor: Any) -> ExtractedItem:
         _check_task(item, plan, actor)
         return _decide(item, actor=actor, status=ItemStatus.ACCEPTED)
     target = _create_target(item, plan, actor)
+    lights.refresh_targets(Target.objects.filter(pk=target.pk))  # its stored lights (plans/lights.py)
     return _decide(item, actor=actor, status=ItemStatus.ACCEPTED, target=target)
 
 

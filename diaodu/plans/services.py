@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -431,6 +432,7 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
     # ---- indicators
     wanted = {t.indicator for t in spec.targets} | {t.relative_to for t in spec.targets if t.relative_to}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted | {i.code for i in spec.indicators})}
+    changed_indicators: list[int] = []  # shared with other plans: their targets' lights move too
     for ispec in spec.indicators:
         ind_values: dict[str, Any] = {
             "name": ispec.name, "unit": ispec.unit, "value_unit": ispec.value_unit, "measure": ispec.measure,
@@ -452,6 +454,7 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
         indicator.save(update_fields=list(diff[1]))
         record(action=AuditAction.UPDATE, obj=indicator, before=diff[0], after=diff[1], **audit)
         result.indicators.updated += 1
+        changed_indicators.append(indicator.pk)
 
     # ---- targets: create the new ones first so that every parent link can be resolved
     existing = {
@@ -525,7 +528,11 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
         from diaodu.projects import rollups
 
         rollups.ensure_year(plan.year)
-    lights.refresh_targets(plan.targets.all())
+    lights.refresh_targets(
+        Target.objects.filter(
+            Q(plan=plan) | Q(indicator__in=changed_indicators) | Q(relative_to__in=changed_indicators)
+        )
+    )
 
     if result.changed and not result.plan_counts.changed:
         plan.loaded_at = timezone.now()
