@@ -27,6 +27,7 @@ Usage / 用法: diaodu <command> [options]
   diaodu tasks list --year 2025 --as-of 2025-09-30 [--json]
                                      重点任务及红黄绿灯 / key tasks with their lights
   diaodu worker                      后台任务与督办提醒、逾期升级 / background jobs, reminders, escalation
+  diaodu workbooks recover           把后台进程异常终止的导入标记为失败 / fail imports whose worker died
   diaodu createsuperuser             创建管理员账号 / create an administrator
 
 diaodu help <command> 查看某个命令的参数 / shows a command's options.

@@ -178,6 +178,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An import checking or writing with no progress for this long lost its worker: `diaodu worker` (and
+# `diaodu workbooks recover`) mark it failed (diaodu/workbooks/recovery.py). A live writer is never failed.
+DIAODU_IMPORT_STALE_SECONDS = float(os.environ.get("DIAODU_IMPORT_STALE_SECONDS", "300"))
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,7 +3,9 @@
 1. A large import is killed with SIGKILL half-way (together with the running server): no partial rows remain,
    the database is intact and the restarted server works. Twice: a plan file loaded by `diaodu plan load`, and
    a workbook of several thousand actuals uploaded and committed through the web import pages, whose rows the
-   task worker writes (the server and the worker are killed together, as a power cut would).
+   task worker writes (the server and the worker are killed together, as a power cut would). A restarted
+   `diaodu worker` then marks that import failed (heartbeat older than DIAODU_IMPORT_STALE_SECONDS), audited, and
+   its progress page says so instead of spinning for ever.
 2. PostgreSQL restarts while clients keep submitting through the API: in-flight requests fail cleanly (5xx or
    a dropped connection, never a hang), the app recovers by itself (CONN_HEALTH_CHECKS with persistent
    connections), and every submission acknowledged with a 2xx is in the database afterwards.
@@ -364,8 +366,9 @@ def test_a_killed_web_import_leaves_no_partial_rows(tmp_path: Path) -> None:
     data = actuals_workbook(pairs)
     browser = Client()
     browser.force_login(officer)  # the session row goes into the scratch copy with everything else
+    session_key = browser.cookies["sessionid"].value
     for scratch in clone_test_database(tmp_path):
-        _upload_commit_and_kill(scratch, browser.cookies["sessionid"].value, data, rows=len(pairs) * 12)
+        job_path = _upload_commit_and_kill(scratch, session_key, data, rows=len(pairs) * 12)
         counts = {
             "actuals": "SELECT count(*) FROM plans_actual",
             "audit": "SELECT count(*) FROM audit_auditevent WHERE object_type IN ('plans.actual', 'workbooks.import')",
@@ -373,11 +376,47 @@ def test_a_killed_web_import_leaves_no_partial_rows(tmp_path: Path) -> None:
         assert {name: scratch.query(sql)[0][0] for name, sql in counts.items()} == dict.fromkeys(counts, 0)
         status, result = _job(scratch)
         assert status == "writing" and not result.get("summary", {}).get("committed")  # never marked done
+        # The check's task ended; the dead worker's claim of the write task: django-tasks never ends it.
+        assert _import_tasks(scratch) == ["RUNNING", "SUCCESSFUL"]
         if scratch.vendor == "sqlite":
             assert scratch.query("PRAGMA integrity_check") == [("ok",)]
+        _recover_and_show(scratch, session_key, job_path)
 
 
-def _upload_commit_and_kill(scratch: Scratch, session_key: str, data: bytes, rows: int) -> None:
+INTERRUPTED = "导入中断（后台任务异常终止），未写入任何数据，请重新导入。"
+
+
+def _import_tasks(scratch: Scratch) -> list[str]:
+    return sorted(row[0] for row in scratch.query(
+        "SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%run_import_job'"))
+
+
+def _recover_and_show(scratch: Scratch, session_key: str, job_path: str) -> None:
+    """A restarted worker fails the job (its heartbeat is older than the limit), audits it and ends the dead
+    task; a second sweep finds nothing; the progress page shows the failure and stops polling."""
+    time.sleep(1.2)  # the killed job's last heartbeat is now older than the 1 s limit given below
+    worker = subprocess.run([sys.executable, "-m", "diaodu", "worker", "--once"], cwd=ROOT, capture_output=True,
+                            env=_env(scratch.url, DIAODU_IMPORT_STALE_SECONDS="1"), timeout=300, text=True)
+    assert worker.returncode == 0, worker.stderr[-3000:]
+    assert "写入中 → 失败" in worker.stdout, worker.stdout
+    status, result = _job(scratch)
+    assert (status, result["error"]) == ("failed", INTERRUPTED)
+    assert _import_tasks(scratch) == ["FAILED", "SUCCESSFUL"]
+    audit = scratch.query("SELECT action, actor_name, reason FROM audit_auditevent "
+                          "WHERE object_type = 'workbooks.importjob'")
+    assert [(a, n) for a, n, _r in audit] == [("update", "system")] and "判定导入中断" in audit[0][2], audit
+    assert scratch.query("SELECT count(*) FROM plans_actual") == [(0,)]
+    again = subprocess.run([sys.executable, "-m", "diaodu", "workbooks", "recover", "--stale-after", "0"], cwd=ROOT,
+                           capture_output=True, env=_env(scratch.url), timeout=300, text=True)
+    assert again.returncode == 0 and "没有中断的导入任务" in again.stdout, again.stdout + again.stderr[-3000:]
+    with server(scratch.url) as (base, _proc):
+        web = WebSession(base, session_key)
+        page = web.get(job_path)
+        assert 'data-status="failed"' in page and INTERRUPTED in page and "hx-trigger" not in page
+
+
+def _upload_commit_and_kill(scratch: Scratch, session_key: str, data: bytes, rows: int) -> str:
+    """Returns the job page's path."""
     watch = WriteWatch(scratch)
     with server(scratch.url) as (base, server_proc), task_worker(scratch.url) as worker:
         procs = [server_proc, worker]
@@ -400,6 +439,7 @@ def _upload_commit_and_kill(scratch: Scratch, session_key: str, data: bytes, row
         for proc in procs:
             proc.wait()
         print(f"killed the web import {time.monotonic() - started:.1f} s after the upload ({rows} rows)")
+        return job_url.removeprefix(base)
 
 
 def _login_attempt_recorded(base: str, scratch: Scratch) -> bool:

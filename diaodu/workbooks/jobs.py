@@ -2,6 +2,12 @@
 
 Small files are checked in the request; files over ``DIAODU_IMPORT_BACKGROUND_ROWS`` rows (default 1,000) are
 checked and written by the ``db_worker`` while the page polls the progress.
+
+Whoever runs a job keeps its ``heartbeat_at`` fresh (every progress step), and writes the rows, the audit rows and
+the final status in one transaction that starts by updating, and so locking, the job's row. So a job left
+checking or writing after a crash wrote nothing, and :mod:`diaodu.workbooks.recovery` can tell a dead job (stale
+heartbeat, row not locked) from a live one; a worker whose job was meanwhile failed by the recovery stops
+(:class:`ImportAbandoned`) instead of writing.
 """
 
 from __future__ import annotations
@@ -11,15 +17,21 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 
 from diaodu.accounts.scope import Perm, has_perm
 from diaodu.workbooks.importers import Mode, importer_class
 from diaodu.workbooks.importers.base import Action, ImportPlan
-from diaodu.workbooks.models import ImportJob, JobStatus
+from diaodu.workbooks.models import RUNNING_STATES, ImportJob, JobStatus
 from diaodu.workbooks.read import Limits, ReadError, read_workbook
 
 PREVIEW_ROWS = 500
+
+
+class ImportAbandoned(Exception):
+    """The job is no longer in progress (the recovery took its worker for dead): stop, write nothing."""
 
 
 def background_threshold() -> int:
@@ -80,12 +92,19 @@ def create_job(
         size=len(data),
         rows_estimate=rows,
         background=rows > background_threshold(),
+        heartbeat_at=timezone.now(),
     )
 
 
 def start(job: ImportJob, *, commit: bool, mode: str | None = None) -> None:
     """Check (``commit=False``) or check and write the job: in the request, or queued for the worker."""
-    updates: dict[str, Any] = {"status": JobStatus.QUEUED, "phase": "", "done": 0, "total": 0}
+    updates: dict[str, Any] = {
+        "status": JobStatus.QUEUED,
+        "phase": "",
+        "done": 0,
+        "total": 0,
+        "heartbeat_at": timezone.now(),
+    }
     if mode:
         updates["mode"] = str(Mode(mode))
     ImportJob.objects.filter(pk=job.pk).update(**updates)
@@ -112,7 +131,15 @@ class _Progress:
             return
         self.phase, self.last = phase, now
         status = JobStatus.WRITING if phase == "write" else JobStatus.CHECKING
-        ImportJob.objects.filter(pk=self.job_id).update(phase=phase, done=done, total=total, status=status)
+        _beat(self.job_id, phase=phase, done=done, total=total, status=status)
+
+
+def _beat(job_id: str, **fields: Any) -> None:
+    """Refresh the heartbeat (and ``fields``) of a job in progress; raise if it no longer is."""
+    if not ImportJob.objects.filter(pk=job_id, status__in=RUNNING_STATES).update(
+        heartbeat_at=timezone.now(), **fields
+    ):
+        raise ImportAbandoned(f"导入任务 {job_id} 已不在进行中（已被标记为中断），停止处理")
 
 
 def _result(plan: ImportPlan) -> dict[str, Any]:
@@ -159,11 +186,21 @@ def execute(job_id: str, *, commit: bool) -> None:
     try:
         plan = importer.dry_run(bytes(job.data), job.filename)
         plan.mode = Mode(job.mode)
-        if commit:
-            progress("write", 0, plan.count(Action.CREATE) + plan.count(Action.UPDATE))
+        if not commit:
+            _beat(job_id, status=JobStatus.CHECKED, result=_result(plan), phase="", error="")
+            return
+        progress("write", 0, plan.count(Action.CREATE) + plan.count(Action.UPDATE))
+        # One transaction for the rows and the job's final status; its first statement locks the job's row, so
+        # the recovery (SELECT … FOR UPDATE SKIP LOCKED) passes over a job that is being written.
+        with transaction.atomic():
+            _beat(job_id, status=JobStatus.WRITING)
             plan = importer.commit(plan)
-    except Exception as exc:
-        ImportJob.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=str(exc)[:2000])
+            status = JobStatus.DONE if plan.committed else JobStatus.CHECKED
+            _beat(job_id, status=status, result=_result(plan), phase="", error="")
+    except ImportAbandoned:
         raise
-    status = JobStatus.DONE if plan.committed else JobStatus.CHECKED
-    ImportJob.objects.filter(pk=job_id).update(status=status, result=_result(plan), phase="", error="")
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job_id, status__in=RUNNING_STATES).update(
+            status=JobStatus.FAILED, error=str(exc)[:2000], heartbeat_at=timezone.now()
+        )
+        raise

@@ -18,6 +18,9 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+RUNNING_STATES = (JobStatus.QUEUED, JobStatus.CHECKING, JobStatus.WRITING)
+
+
 class ImportJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("类型"), max_length=16)
@@ -46,6 +49,9 @@ class ImportJob(models.Model):
     total = models.PositiveIntegerField(default=0)
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Refreshed by whoever runs the job (every progress step, and the write transaction holds the row): a job
+    # still checking or writing whose heartbeat is older than DIAODU_IMPORT_STALE_SECONDS lost its worker.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,14 +59,17 @@ class ImportJob(models.Model):
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="importjob_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="importjob_user_idx"),
+            models.Index(fields=["status", "heartbeat_at"], name="importjob_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.filename}（{self.get_status_display()}）"
 
     @property
     def running(self) -> bool:
-        return self.status in (JobStatus.QUEUED, JobStatus.CHECKING, JobStatus.WRITING)
+        return self.status in RUNNING_STATES
 
     @property
     def percent(self) -> int:

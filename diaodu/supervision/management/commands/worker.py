@@ -8,6 +8,8 @@ due and none is waiting, then (3) drains the queue with django_tasks_db's own wo
 ``--interval`` seconds. So every job goes through the database queue (visible in the admin with its result and
 traceback), other ``db_worker`` processes may share the load, and no separate scheduler (cron) is needed. The
 scan is idempotent (a ledger of sent notices), so a double enqueue, a restart or two workers send nothing twice.
+At start-up and every minute it also fails the imports whose worker died (:mod:`diaodu.workbooks.recovery`:
+stale heartbeat, row not locked by a live writer), so no progress page spins forever after a crash.
 SIGINT/SIGTERM stop the loop after the job in progress.
 """
 
@@ -25,6 +27,9 @@ from django_tasks_db.models import DBTaskResult
 
 from diaodu.supervision import notifications
 from diaodu.supervision.tasks import deliver_notifications, scan_reminders
+from diaodu.workbooks import recovery
+
+RECOVER_EVERY = 60.0  # seconds between two sweeps for interrupted imports
 
 
 def _path(task: Any) -> str:
@@ -76,10 +81,14 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, stop)
             signal.signal(signal.SIGTERM, stop)
         worker_id = f"diaodu-{get_random_string(12)}"
-        next_scan = 0.0
+        next_scan = next_recover = 0.0
         self.stdout.write(f"督办后台任务已启动（{worker_id}），每 {options['scan_every']:g} 秒扫描一次。")
         while self.running:
             now = time.monotonic()
+            if now >= next_recover:
+                next_recover = now + RECOVER_EVERY
+                for line in recovery.recover().lines():
+                    self.stdout.write(line)
             scan = now >= next_scan
             if scan:
                 next_scan = now + options["scan_every"]
