@@ -21,9 +21,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
+from diaodu.audit import chain
 from diaodu.plans import domain
 from diaodu.plans.evaluation import SeriesKey, load_series, reference_growth, spec_for
 from diaodu.plans.models import Indicator, Target, TargetLight
@@ -83,8 +84,18 @@ def _with_relations(qs: QuerySet[Target]) -> QuerySet[Target]:
 
 
 def refresh_targets(targets: QuerySet[Target]) -> int:
-    """Re-evaluate ``targets`` for every month and store the lights that changed. Returns rows written."""
-    statuses = monthly_statuses(_with_relations(targets).iterator(chunk_size=BATCH))
+    """Re-evaluate ``targets`` for every month and store the lights that changed. Returns rows written.
+
+    Under the audit chain's lock (every writer takes it at its first audit row and holds it to the commit), from
+    the evaluation to the write: two writers moving one target (two months of a series, or a series and its
+    reference, approved at once) evaluate one after the other, the second seeing the first's data, and a writer
+    holding the lock (a plan load, a project write) cannot deadlock with one holding a light row."""
+    with transaction.atomic():
+        chain.lock(connection.alias)
+        return _store(monthly_statuses(_with_relations(targets).iterator(chunk_size=BATCH)))
+
+
+def _store(statuses: dict[int, dict[int, Light]]) -> int:
     if not statuses:
         return 0
     stored: dict[tuple[int, int], tuple[int, Light]] = {}
@@ -105,9 +116,8 @@ def refresh_targets(targets: QuerySet[Target]) -> int:
             elif have[1] != light:
                 row.pk = have[0]
                 update.append(row)
-    with transaction.atomic():
-        TargetLight.objects.bulk_create(create, batch_size=BATCH)
-        TargetLight.objects.bulk_update(update, ["status", "actual", "points"], batch_size=BATCH)
+    TargetLight.objects.bulk_create(create, batch_size=BATCH)
+    TargetLight.objects.bulk_update(update, ["status", "actual", "points"], batch_size=BATCH)
     return len(create) + len(update)
 
 
@@ -136,6 +146,7 @@ def refresh_computed(unit_ids: Iterable[int], years: Iterable[int]) -> int:
 @transaction.atomic
 def rebuild(year: int | None = None) -> int:
     """Evaluate every target (of ``year``) afresh and store its lights."""
+    chain.lock(connection.alias)  # as in refresh_targets()
     targets = Target.objects.all() if year is None else Target.objects.filter(year=year)
     TargetLight.objects.filter(target__in=targets.values("pk")).delete()
     return refresh_targets(targets)

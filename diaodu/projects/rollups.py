@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from diaodu.audit import chain
 from diaodu.orgunits.models import OrgUnit
 from diaodu.projects import domain
 from diaodu.projects.domain import Stage
@@ -259,6 +260,11 @@ def refresh(unit_ids: Iterable[int], years: Iterable[int] | None = None) -> int:
         return 0
     written = 0
     with transaction.atomic():
+        # The audit chain's lock first (every writer takes it at its first audit row and holds it to the commit):
+        # the unit and rollup rows below are then locked by its holder only, so a writer that audits before it
+        # refreshes (create_project, update_project, a stage recorded after a signing or an approval) and one
+        # that refreshes before it audits cannot deadlock on an ancestor's rows (test_rollup_locks.py).
+        chain.lock(connection.alias)
         # One writer per unit at a time: the own rows are read, recomputed and replaced under this lock. NO KEY
         # UPDATE: other transactions' foreign-key checks on the unit (KEY SHARE) are not blocked by it.
         paths = dict(
@@ -329,6 +335,7 @@ def rebuild(years: Iterable[int] | None = None) -> int:
     """Recompute every rollup row (after bulk writes that bypass the services). Returns the rows written."""
     from diaodu.projects.models import ProjectRollup
 
+    chain.lock(connection.alias)  # as in refresh()
     years = sorted(set(years)) if years is not None else rollup_years()
     ProjectRollup.objects.filter(year__in=years).delete()
     objs = []
