@@ -115,7 +115,7 @@ def update_project(
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = Project.objects.select_for_update(no_key=True).get(pk=project.pk)
     require_unit(actor, project.org_unit_id, Perm.ENTER_DATA)
     if "org_unit" in changes:
         require_unit(actor, changes["org_unit"].pk, Perm.ENTER_DATA)
@@ -215,7 +215,7 @@ def record_stage(
     today: dt.date | None = None,
 ) -> StageEvent:
     """Move the project to ``stage`` on ``on`` if the domain rule allows it; a dated, audited event."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = Project.objects.select_for_update(no_key=True).get(pk=project.pk)
     require_any_unit(actor, project.org_unit_id, EDIT_PERMS)
     facts = transition_facts(project, stage)
     problems = domain.transition_problems(project.stage, stage, on, facts, today=today_for(today))
@@ -269,7 +269,7 @@ def record_signing(
 ) -> Signing:
     """Record a signed agreement. Refused while the latest pre-review failed without override. A first
     signing moves a 在谈 project to 签约; a change of investor also updates the project's investor."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = Project.objects.select_for_update(no_key=True).get(pk=project.pk)
     require_any_unit(actor, project.org_unit_id, EDIT_PERMS)
     if _signing_blocked(project):
         raise WorkflowError("最近一次签约预审未通过且未经批准放行，不能登记签约。")
@@ -311,7 +311,7 @@ def record_signing(
 @transaction.atomic
 def recognise_project(project: Project, *, actor: Any, on: dt.date, note: str = "") -> Project:
     """认定: the higher-level platform or review panel recognised the signed project (reviewer only)."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = Project.objects.select_for_update(no_key=True).get(pk=project.pk)
     require_unit(actor, project.org_unit_id, Perm.REVIEW_DATA)
     before = snapshot(project, ("recognised_on",))
     project.recognised_on = on

@@ -288,6 +288,10 @@ def return_report(report: MonthlyReport, *, actor: Any, comment: str) -> Monthly
 def approve_report(report: MonthlyReport, *, actor: Any, comment: str = "") -> MonthlyReport:
     """Approve a submitted report; a stage change it reports is then recorded on the project (by the reviewer)."""
     report = _lock(report)
+    if report.new_stage:
+        # The stage is recorded below, after this transaction's first audit row (the audit chain's lock): lock the
+        # project row now, before that lock, as the project's other writers do (else they deadlock with us).
+        report.project = Project.objects.select_for_update(no_key=True).get(pk=report.project_id)
     _require_reviewer(actor, report)
     report = _transition(
         report,
