@@ -126,7 +126,20 @@ class Cluster:
         """``pg_ctl restart`` with the same options; raises ClusterError if it fails."""
         log = self.root / "postgres.log"  # without -l the server would inherit (and hold open) our pipes
         result = _run(
-            [*self.prefix, self.pg_ctl, "-w", "-t", "60", "-D", str(self.data), "-l", str(log), "-m", mode, "restart"],
+            [
+                *self.prefix,
+                self.pg_ctl,
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(self.data),
+                "-l",
+                str(log),
+                "-m",
+                mode,
+                "restart",
+            ],
             self.root,
         )
         if result.returncode != 0:

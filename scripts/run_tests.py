@@ -130,7 +130,9 @@ def run_phase(name: str, args: list[str], env: dict[str, str]) -> PhaseResult:
     merged = PhaseResult(name, code, parallel.seconds + serial.seconds, counted=all(r.counted for r in ran))
     for r in ran:
         merged.passed, merged.failed, merged.skipped = (
-            merged.passed + r.passed, merged.failed + r.failed, merged.skipped + r.skipped
+            merged.passed + r.passed,
+            merged.failed + r.failed,
+            merged.skipped + r.skipped,
         )
     return merged
 

@@ -39,15 +39,22 @@ def token(personas, orgunits) -> str:  # type: ignore[no-untyped-def]
 def run_operation(operation: Any, headers: dict[str, str]) -> list[str]:
     failures: list[str] = []
 
-    @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                         suppress_health_check=list(hypothesis.HealthCheck),
-                         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
     @hypothesis.given(case=operation.as_strategy())
     def run(case: Any) -> None:
         try:
             case.call_and_validate(headers=headers, checks=CHECKS)
         except Exception as exc:  # schemathesis reports failures as (groups of) exceptions
-            failures.append(f"{case.method} {case.formatted_path} {case.query or ''} {case.body!r:.200}\n{exc}")
+            failures.append(
+                f"{case.method} {case.formatted_path} {case.query or ''} {case.body!r:.200}\n{exc}"
+            )
 
     run()
     return failures

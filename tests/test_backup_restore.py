@@ -37,8 +37,9 @@ def test_a_backup_restores_every_table_exactly(world, tmp_path: Path) -> None:  
 
     call_command("restore", str(file), "--yes")
     after = backup.fingerprint()
-    assert after == before, {t: (before.get(t), after.get(t)) for t in set(before) | set(after)
-                             if before.get(t) != after.get(t)}
+    assert after == before, {
+        t: (before.get(t), after.get(t)) for t in set(before) | set(after) if before.get(t) != after.get(t)
+    }
     assert Actual.objects.get(pk=world.draft_yishan.pk).note == "财政局月报"
     assert not AuditEvent.objects.filter(reason="备份之后").exists()
 

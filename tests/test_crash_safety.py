@@ -76,7 +76,11 @@ class Scratch:
 
 
 def _pg_url(settings: dict[str, Any], name: str) -> str:
-    user, host, port = settings.get("USER") or "postgres", settings.get("HOST") or "127.0.0.1", settings.get("PORT")
+    user, host, port = (
+        settings.get("USER") or "postgres",
+        settings.get("HOST") or "127.0.0.1",
+        settings.get("PORT"),
+    )
     password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
     return f"postgres://{user}{password}@{host}:{port}/{name}"
 
@@ -106,8 +110,9 @@ def clone_test_database(tmp_path: Path) -> Iterator[Scratch]:
 
 
 def _pg_restore(dump: Path, url: str) -> None:
-    subprocess.run([backup.pg_program("pg_restore"), "--no-owner", "-d", url, str(dump)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [backup.pg_program("pg_restore"), "--no-owner", "-d", url, str(dump)], check=True, capture_output=True
+    )
 
 
 # ----------------------------------------------------------------------------- processes
@@ -115,7 +120,9 @@ def _pg_restore(dump: Path, url: str) -> None:
 
 def _env(url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    return env | {"DATABASE_URL": url, "DIAODU_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "diaodu.settings"} | extra
+    return (
+        env | {"DATABASE_URL": url, "DIAODU_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "diaodu.settings"} | extra
+    )
 
 
 @contextlib.contextmanager
@@ -123,8 +130,13 @@ def server(url: str, **extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="diaodu-serve-", suffix=".log")[1])
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "diaodu", "serve", "--port", str(port)], cwd=ROOT,
-                                env=_env(url, **extra), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "diaodu", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=_env(url, **extra),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90  # a loaded CI machine starts Django slowly
@@ -152,16 +164,36 @@ def server(url: str, **extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes
 
 def big_plan(path: Path, indicators: int = 500, targets: int = 1500) -> Path:
     units = ["320723", "320723-T02", "320723-T03"]
-    lines = ["plan:", "  code: crash-test", "  title: 崩溃测试计划", "  year: 2025", '  org_unit: "320723"',
-             "indicators:"]
+    lines = [
+        "plan:",
+        "  code: crash-test",
+        "  title: 崩溃测试计划",
+        "  year: 2025",
+        '  org_unit: "320723"',
+        "indicators:",
+    ]
     for i in range(indicators):
-        lines += [f"  - code: crash_ind_{i}", f"    name: 崩溃测试指标{i}", '    unit: "亿元"',
-                  "    measure: absolute", "    direction: higher", "    accumulation: ytd", "    rollup: none"]
+        lines += [
+            f"  - code: crash_ind_{i}",
+            f"    name: 崩溃测试指标{i}",
+            '    unit: "亿元"',
+            "    measure: absolute",
+            "    direction: higher",
+            "    accumulation: ytd",
+            "    rollup: none",
+        ]
     lines.append("targets:")
     for t in range(targets):
-        lines += [f"  - key: crash-{t}", "    section: 测试", f"    indicator: crash_ind_{t % indicators}",
-                  f'    org_unit: "{units[(t // indicators) % 3]}"', f"    value: {t + 1}", '    comparator: ">="',
-                  "    level: plain", f'    quote: "测试目标{t}"']
+        lines += [
+            f"  - key: crash-{t}",
+            "    section: 测试",
+            f"    indicator: crash_ind_{t % indicators}",
+            f'    org_unit: "{units[(t // indicators) % 3]}"',
+            f"    value: {t + 1}",
+            '    comparator: ">="',
+            "    level: plain",
+            f'    quote: "测试目标{t}"',
+        ]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -190,8 +222,10 @@ class WriteWatch:
     def activity(self) -> Any:
         if self.scratch.vendor == "sqlite":
             return "sqlite"
-        return self.scratch.query("SELECT pid, state, backend_xid, xact_start, now(), left(query, 80) "
-                                  "FROM pg_stat_activity WHERE datname = current_database()")
+        return self.scratch.query(
+            "SELECT pid, state, backend_xid, xact_start, now(), left(query, 80) "
+            "FROM pg_stat_activity WHERE datname = current_database()"
+        )
 
     def _sqlite_write_lock_held(self) -> bool:
         assert self.scratch.sqlite_path is not None
@@ -224,12 +258,19 @@ def test_a_killed_import_leaves_no_partial_rows(tmp_path: Path) -> None:
     for scratch in clone_test_database(tmp_path):
         watch = WriteWatch(scratch)
         with server(scratch.url) as (base, server_proc):
-            loader = subprocess.Popen([sys.executable, "-m", "diaodu", "plan", "load", str(plan_file)], cwd=ROOT,
-                                      env=_env(scratch.url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            loader = subprocess.Popen(
+                [sys.executable, "-m", "diaodu", "plan", "load", str(plan_file)],
+                cwd=ROOT,
+                env=_env(scratch.url),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
             started = time.monotonic()
             deadline = started + 150  # parsing the file first is slow on a loaded machine
             while not watch.writing():
-                assert loader.poll() is None, f"the import ended before it could be killed: {loader.stderr.read()[-3000:]!r}"  # type: ignore[union-attr]
+                assert loader.poll() is None, (
+                    f"the import ended before it could be killed: {loader.stderr.read()[-3000:]!r}"
+                )  # type: ignore[union-attr]
                 assert time.monotonic() < deadline, f"the import never started writing: {watch.activity()}"
                 time.sleep(0.05)
             loader.send_signal(signal.SIGKILL)
@@ -271,11 +312,22 @@ def _actuals_world() -> tuple[Any, list[tuple[str, str]]]:
     towns = list(OrgUnit.objects.filter(kind=OrgUnitKind.TOWN, is_external=False).order_by("sort_order"))
     plan = Plan.objects.create(code="crash-import", title="崩溃测试计划（导入）", year=2025, org_unit=county)
     indicators = Indicator.objects.bulk_create(
-        Indicator(code=f"crash_import_{i}", name=f"崩溃导入测试指标{i}", unit="亿元") for i in range(CRASH_INDICATORS)
+        Indicator(code=f"crash_import_{i}", name=f"崩溃导入测试指标{i}", unit="亿元")
+        for i in range(CRASH_INDICATORS)
     )
     Target.objects.bulk_create(
-        Target(plan=plan, key=f"crash-import-{n}", indicator=ind, org_unit=town, year=2025, value=Decimal(100),
-               comparator=Comparator.GE, level=Level.COMMITTED, quote=f"{town.name}{ind.name}目标", sort_order=n)
+        Target(
+            plan=plan,
+            key=f"crash-import-{n}",
+            indicator=ind,
+            org_unit=town,
+            year=2025,
+            value=Decimal(100),
+            comparator=Comparator.GE,
+            level=Level.COMMITTED,
+            quote=f"{town.name}{ind.name}目标",
+            sort_order=n,
+        )
         for n, (ind, town) in enumerate((ind, town) for ind in indicators for town in towns)
     )
     return User.objects.get(username="county"), [(i.name, t.name) for i in indicators for t in towns]
@@ -289,7 +341,9 @@ def actuals_workbook(pairs: list[tuple[str, str]]) -> bytes:
     row = 1
     for indicator, town in pairs:
         for month in range(1, 13):
-            sheet.write_row(row, 0, [town, f"2025-{month:02d}", indicator, round(0.25 * month, 2), "崩溃测试"])
+            sheet.write_row(
+                row, 0, [town, f"2025-{month:02d}", indicator, round(0.25 * month, 2), "崩溃测试"]
+            )
             row += 1
     book.close()
     return buf.getvalue()
@@ -315,15 +369,23 @@ class WebSession:
     def get(self, path: str) -> str:
         return self._open(path)[1]
 
-    def post(self, path: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]] | None = None) -> str:
+    def post(
+        self, path: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]] | None = None
+    ) -> str:
         """POST a multipart form (with the CSRF token); returns the URL after the redirect."""
         boundary = uuid.uuid4().hex
         parts: list[bytes] = []
         for name, value in (fields | {"csrfmiddlewaretoken": self.cookies["csrftoken"]}).items():
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            )
         for name, (filename, content) in (files or {}).items():
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                         f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"Content-Type: application/octet-stream\r\n\r\n".encode()
+                + content
+                + b"\r\n"
+            )
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
         return self._open(path, body, f"multipart/form-data; boundary={boundary}")[0]
 
@@ -332,8 +394,13 @@ class WebSession:
 def task_worker(url: str) -> Iterator[subprocess.Popen[bytes]]:
     log = Path(tempfile.mkstemp(prefix="diaodu-worker-", suffix=".log")[1])
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "diaodu", "db_worker", "--interval", "0.1", "--no-startup-delay"],
-                                cwd=ROOT, env=_env(url), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "diaodu", "db_worker", "--interval", "0.1", "--no-startup-delay"],
+            cwd=ROOT,
+            env=_env(url),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         yield proc
     finally:
@@ -387,27 +454,44 @@ INTERRUPTED = "导入中断（后台任务异常终止），未写入任何数�
 
 
 def _import_tasks(scratch: Scratch) -> list[str]:
-    return sorted(row[0] for row in scratch.query(
-        "SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%run_import_job'"))
+    return sorted(
+        row[0]
+        for row in scratch.query(
+            "SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%run_import_job'"
+        )
+    )
 
 
 def _recover_and_show(scratch: Scratch, session_key: str, job_path: str) -> None:
     """A restarted worker fails the job (its heartbeat is older than the limit), audits it and ends the dead
     task; a second sweep finds nothing; the progress page shows the failure and stops polling."""
     time.sleep(1.2)  # the killed job's last heartbeat is now older than the 1 s limit given below
-    worker = subprocess.run([sys.executable, "-m", "diaodu", "worker", "--once"], cwd=ROOT, capture_output=True,
-                            env=_env(scratch.url, DIAODU_IMPORT_STALE_SECONDS="1"), timeout=300, text=True)
+    worker = subprocess.run(
+        [sys.executable, "-m", "diaodu", "worker", "--once"],
+        cwd=ROOT,
+        capture_output=True,
+        env=_env(scratch.url, DIAODU_IMPORT_STALE_SECONDS="1"),
+        timeout=300,
+        text=True,
+    )
     assert worker.returncode == 0, worker.stderr[-3000:]
     assert "写入中 → 失败" in worker.stdout, worker.stdout
     status, result = _job(scratch)
     assert (status, result["error"]) == ("failed", INTERRUPTED)
     assert _import_tasks(scratch) == ["FAILED", "SUCCESSFUL"]
-    audit = scratch.query("SELECT action, actor_name, reason FROM audit_auditevent "
-                          "WHERE object_type = 'workbooks.importjob'")
+    audit = scratch.query(
+        "SELECT action, actor_name, reason FROM audit_auditevent WHERE object_type = 'workbooks.importjob'"
+    )
     assert [(a, n) for a, n, _r in audit] == [("update", "system")] and "判定导入中断" in audit[0][2], audit
     assert scratch.query("SELECT count(*) FROM plans_actual") == [(0,)]
-    again = subprocess.run([sys.executable, "-m", "diaodu", "workbooks", "recover", "--stale-after", "0"], cwd=ROOT,
-                           capture_output=True, env=_env(scratch.url), timeout=300, text=True)
+    again = subprocess.run(
+        [sys.executable, "-m", "diaodu", "workbooks", "recover", "--stale-after", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        env=_env(scratch.url),
+        timeout=300,
+        text=True,
+    )
     assert again.returncode == 0 and "没有中断的导入任务" in again.stdout, again.stdout + again.stderr[-3000:]
     with server(scratch.url) as (base, _proc):
         web = WebSession(base, session_key)
@@ -423,8 +507,11 @@ def _upload_commit_and_kill(scratch: Scratch, session_key: str, data: bytes, row
         started = time.monotonic()
         web = WebSession(base, session_key)
         assert "Excel文件" in web.get("/workbooks/import/actuals/")
-        job_url = web.post("/workbooks/import/actuals/", {"mode": "atomic", "unit": "", "month": "", "sheet": ""},
-                           {"file": ("实绩.xlsx", data)})
+        job_url = web.post(
+            "/workbooks/import/actuals/",
+            {"mode": "atomic", "unit": "", "month": "", "sheet": ""},
+            {"file": ("实绩.xlsx", data)},
+        )
         assert "/workbooks/jobs/" in job_url, job_url
         # The worker checks the file first (a background job: more rows than the inline limit).
         _wait_for("the dry run", lambda: _job(scratch)[0] in ("checked", "failed"), procs)
@@ -450,10 +537,14 @@ def _login_attempt_recorded(base: str, scratch: Scratch) -> bool:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.open(f"{base}/accounts/login/", timeout=20).read()
     token = next(c.value for c in jar if c.name == "csrftoken")
-    data = urllib.parse.urlencode({"username": "crashcheck", "password": "wrong",
-                                   "csrfmiddlewaretoken": token}).encode()
-    request = urllib.request.Request(f"{base}/accounts/login/", data=data,  # noqa: S310 - loopback
-                                     headers={"Referer": f"{base}/accounts/login/"})
+    data = urllib.parse.urlencode(
+        {"username": "crashcheck", "password": "wrong", "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{base}/accounts/login/",
+        data=data,
+        headers={"Referer": f"{base}/accounts/login/"},
+    )
     with opener.open(request, timeout=20) as response:
         page = response.read().decode()
     rows = scratch.query("SELECT count(*) FROM audit_auditevent WHERE actor_name = 'crashcheck'")
@@ -505,11 +596,22 @@ def test_the_app_recovers_from_a_postgres_restart_under_load(tmp_path: Path) -> 
                     with combo_lock:
                         indicator, unit, month = next(combos)
                     value = f"{month}.{len(unit)}"
-                    body = json.dumps({"indicator": indicator, "unit": unit, "year": 2025, "month": month,
-                                       "ytd_value": value, "note": "压力测试"}).encode()
+                    body = json.dumps(
+                        {
+                            "indicator": indicator,
+                            "unit": unit,
+                            "year": 2025,
+                            "month": month,
+                            "ytd_value": value,
+                            "note": "压力测试",
+                        }
+                    ).encode()
                     request = urllib.request.Request(  # noqa: S310 - loopback
-                        f"{base}/api/actuals", data=body, method="POST",
-                        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                        f"{base}/api/actuals",
+                        data=body,
+                        method="POST",
+                        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                    )
                     after = restarted.is_set()
                     try:
                         with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
@@ -544,7 +646,9 @@ def test_the_app_recovers_from_a_postgres_restart_under_load(tmp_path: Path) -> 
             assert not any(t.is_alive() for t in threads), "a client hung"
 
         assert not tally.unexpected, tally.unexpected[:10]
-        assert tally.ok_after_restart >= 10, f"the app did not recover: {tally.ok_after_restart} after restart"
+        assert tally.ok_after_restart >= 10, (
+            f"the app did not recover: {tally.ok_after_restart} after restart"
+        )
         import psycopg
 
         with psycopg.connect(cluster.url, autocommit=True) as db:
@@ -558,5 +662,7 @@ def test_the_app_recovers_from_a_postgres_restart_under_load(tmp_path: Path) -> 
             }
         missing = [k for k, v in tally.acked.items() if stored.get(k) != Decimal(v)]
         assert not missing, f"{len(missing)} acknowledged submissions lost: {missing[:5]}"
-        print(f"acknowledged {len(tally.acked)}, failed cleanly {tally.failed_cleanly}, "
-              f"ok after restart {tally.ok_after_restart}")
+        print(
+            f"acknowledged {len(tally.acked)}, failed cleanly {tally.failed_cleanly}, "
+            f"ok after restart {tally.ok_after_restart}"
+        )

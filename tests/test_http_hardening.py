@@ -72,7 +72,9 @@ def _admin_pages(world: World) -> list[tuple[str, str]]:
 
     pages = [("sysadmin", reverse("admin:index")), ("secadmin", reverse("admin:index"))]
     for model, model_admin in admin.site._registry.items():
-        persona = "secadmin" if str(getattr(model_admin, "required_perm", "")) == "accounts.manage" else "sysadmin"
+        persona = (
+            "secadmin" if str(getattr(model_admin, "required_perm", "")) == "accounts.manage" else "sysadmin"
+        )
         info = f"{model._meta.app_label}_{model._meta.model_name}"
         pages.append((persona, reverse(f"admin:{info}_changelist")))
         first = model.objects.first()
@@ -143,7 +145,10 @@ def test_htmx_requests_carry_the_csrf_token(personas) -> None:  # type: ignore[n
     url = reverse("plans:actual_approve", args=[999999])
     assert client.post(url, HTTP_HX_REQUEST="true").status_code == 403  # no token: refused
     # With the page's token in the header (as htmx sends it) the request passes CSRF (and finds no such row).
-    assert client.post(url, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=hx_headers["X-CSRFToken"]).status_code == 404
+    assert (
+        client.post(url, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=hx_headers["X-CSRFToken"]).status_code
+        == 404
+    )
     assert token
 
 
@@ -171,7 +176,11 @@ def _settings_with(env: dict[str, str], *names: str) -> dict[str, object]:
         f"print(json.dumps({{n: getattr(settings, n, None) for n in {list(names)!r}}}))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "diaodu.settings", **env},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -204,8 +213,10 @@ def test_request_bodies_over_the_limit_get_413(db, settings) -> None:  # type: i
 def test_the_upload_validator(settings) -> None:  # type: ignore[no-untyped-def]
     xlsx = SimpleUploadedFile("月报.xlsx", b"PK\x03\x04" + b"\x00" * 100)
     assert validate_upload(xlsx, kinds=[UploadKind.XLSX]) is UploadKind.XLSX
-    assert validate_upload(SimpleUploadedFile("计划.yaml", "年度: 2025\n".encode()),
-                           kinds=[UploadKind.YAML]) is UploadKind.YAML
+    assert (
+        validate_upload(SimpleUploadedFile("计划.yaml", "年度: 2025\n".encode()), kinds=[UploadKind.YAML])
+        is UploadKind.YAML
+    )
     cases = {
         "不支持的文件类型": SimpleUploadedFile("run.exe", b"MZ\x90\x00"),
         "文件内容与扩展名": SimpleUploadedFile("fake.xlsx", b"<html><script>alert(1)</script>"),
@@ -217,5 +228,8 @@ def test_the_upload_validator(settings) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError, match="文件内容与扩展名"):
         validate_upload(SimpleUploadedFile("bin.csv", b"a,b\x00c"), kinds=[UploadKind.CSV])
     with pytest.raises(ValidationError, match="文件过大"):
-        validate_upload(SimpleUploadedFile("big.xlsx", b"PK\x03\x04" + b"0" * 5000), kinds=[UploadKind.XLSX],
-                        max_bytes=1000)
+        validate_upload(
+            SimpleUploadedFile("big.xlsx", b"PK\x03\x04" + b"0" * 5000),
+            kinds=[UploadKind.XLSX],
+            max_bytes=1000,
+        )

@@ -15,8 +15,15 @@ from diaodu.core.testing.authz import YISHAN, World, build_world
 from diaodu.plans.models import Actual
 
 XSS = """<script>alert("xss")</script><img src=x onerror=alert(1)>"'><svg/onload=alert(2)>"""
-SQLI = ["' OR '1'='1", "1; DROP TABLE plans_actual; --", "\" OR 1=1 --", "320723' UNION SELECT password FROM accounts_user --",
-        "%' OR '%'='", "\\x00", "1) OR (1=1"]
+SQLI = [
+    "' OR '1'='1",
+    "1; DROP TABLE plans_actual; --",
+    '" OR 1=1 --',
+    "320723' UNION SELECT password FROM accounts_user --",
+    "%' OR '%'='",
+    "\\x00",
+    "1) OR (1=1",
+]
 
 pytestmark = pytest.mark.django_db
 
@@ -34,21 +41,31 @@ def client_for(world: World, name: str) -> Client:
 
 def assert_escaped(html: str, where: str) -> None:
     assert XSS not in html, f"raw payload on {where}"
-    assert "<script>alert" not in html and "onerror=alert" not in html.replace("onerror=alert(1)&gt;", ""), where
+    assert "<script>alert" not in html and "onerror=alert" not in html.replace("onerror=alert(1)&gt;", ""), (
+        where
+    )
     assert "&lt;script&gt;alert(" in html, f"payload not shown (escaped) on {where}"
 
 
 def test_xss_in_text_fields_is_stored_verbatim_and_shown_escaped(world: World) -> None:
     officer, reviewer, auditor = (client_for(world, n) for n in ("yishan", "fgw", "auditadmin"))
-    body = {"indicator": world.revenue.code, "unit": YISHAN, "year": world.year, "month": 3, "ytd_value": "1.5",
-            "note": XSS[:200], "expected_version": world.draft_yishan.version}
+    body = {
+        "indicator": world.revenue.code,
+        "unit": YISHAN,
+        "year": world.year,
+        "month": 3,
+        "ytd_value": "1.5",
+        "note": XSS[:200],
+        "expected_version": world.draft_yishan.version,
+    }
     assert officer.post("/api/actuals", json.dumps(body), content_type="application/json").status_code == 200
     actual = Actual.objects.get(pk=world.draft_yishan.pk)
     assert actual.note == XSS[:200]  # stored as typed, not "sanitised"
     assert officer.post(f"/api/actuals/{actual.pk}/submit").status_code == 200
     # The reviewer returns it with the payload as the comment.
-    response = reviewer.post(f"/api/actuals/{actual.pk}/return", json.dumps({"comment": XSS}),
-                             content_type="application/json")
+    response = reviewer.post(
+        f"/api/actuals/{actual.pk}/return", json.dumps({"comment": XSS}), content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["review_comment"] == XSS
 
     pages = {
@@ -75,8 +92,14 @@ def test_xss_in_a_login_name_is_escaped_in_the_login_log(world: World) -> None:
 def test_sql_injection_in_api_filters_is_harmless(world: World, payload: str) -> None:
     officer = client_for(world, "yishan")
     visible = officer.get("/api/actuals").json()["count"]
-    for params in ({"unit": payload}, {"indicator": payload}, {"status": payload}, {"year": payload},
-                   {"month": payload}, {"unit": YISHAN, "indicator": payload}):
+    for params in (
+        {"unit": payload},
+        {"indicator": payload},
+        {"status": payload},
+        {"year": payload},
+        {"month": payload},
+        {"unit": YISHAN, "indicator": payload},
+    ):
         response = officer.get("/api/actuals", params)
         assert response.status_code in (200, 404, 422), (params, response.status_code)
         if response.status_code == 200:
@@ -99,8 +122,9 @@ def test_sql_injection_in_page_filters_is_harmless(world: World, payload: str) -
         assert auditor.get(reverse("accounts:login_log"), {field: payload}).status_code == 200
     for route in ("plans:entry", "plans:targets"):
         assert officer.get(reverse(route), {"unit": payload, "month": payload}).status_code in (200, 404)
-    assert leader.get(reverse("cockpit:home"), {"unit": payload, "month": payload, "below": payload}).status_code in (
-        200, 404)
+    assert leader.get(
+        reverse("cockpit:home"), {"unit": payload, "month": payload, "below": payload}
+    ).status_code in (200, 404)
     assert Actual.objects.count() == 6
 
 

@@ -40,11 +40,14 @@ def _client(world: World, name: str) -> Client:
 def _race(world: World, actual: Actual, bodies: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """POST every body at once from its own thread (own client, own database connection)."""
     clients = {name: _client(world, name) for name in bodies}
-    return _at_once({
-        name: functools.partial(clients[name].post, "/api/actuals", json.dumps(bodies[name]),
-                                content_type="application/json")
-        for name in bodies
-    })
+    return _at_once(
+        {
+            name: functools.partial(
+                clients[name].post, "/api/actuals", json.dumps(bodies[name]), content_type="application/json"
+            )
+            for name in bodies
+        }
+    )
 
 
 def _at_once(calls: dict[str, Callable[[], Any]]) -> dict[str, Any]:
@@ -77,11 +80,17 @@ def test_two_clients_cannot_overwrite_each_other(world: World) -> None:
     for round_ in range(ROUNDS):
         actual.refresh_from_db()
         version = actual.version
-        base = {"indicator": world.revenue.code, "unit": YISHAN, "year": world.year, "month": actual.month,
-                "expected_version": version}
+        base = {
+            "indicator": world.revenue.code,
+            "unit": YISHAN,
+            "year": world.year,
+            "month": actual.month,
+            "expected_version": version,
+        }
         values = {"yishan": f"{round_}.1", "county": f"{round_}.2"}
-        results = _race(world, actual, {n: base | {"ytd_value": v, "note": f"{n}第{round_}轮"}
-                                        for n, v in values.items()})
+        results = _race(
+            world, actual, {n: base | {"ytd_value": v, "note": f"{n}第{round_}轮"} for n, v in values.items()}
+        )
         statuses = sorted(getattr(r, "status_code", 0) for r in results.values())
         assert statuses == [200, 409], {n: getattr(r, "content", r) for n, r in results.items()}
         winner = next(n for n, r in results.items() if r.status_code == 200)
@@ -98,8 +107,14 @@ def test_two_clients_cannot_overwrite_each_other(world: World) -> None:
 def test_check_version_names_the_last_change(world: World) -> None:
     actual = world.draft_yishan
     client = _client(world, "county")
-    body = {"indicator": world.revenue.code, "unit": YISHAN, "year": world.year, "month": actual.month,
-            "ytd_value": "7.7", "expected_version": actual.version}
+    body = {
+        "indicator": world.revenue.code,
+        "unit": YISHAN,
+        "year": world.year,
+        "month": actual.month,
+        "ytd_value": "7.7",
+        "expected_version": actual.version,
+    }
     assert client.post("/api/actuals", json.dumps(body), content_type="application/json").status_code == 200
     actual.refresh_from_db()
     check_version(actual, None)  # no version sent: no check
@@ -124,8 +139,13 @@ def test_two_departments_cannot_overwrite_each_others_step_on_a_supervision_item
     people = ensure_demo_users()
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=[YISHAN, YANGJI])}
     item = services.create_item(actor=people["dcs"], title="伊山镇工业集中区污水管网接入滞后")
-    item = services.assign_item(item, actor=people["dcs"], lead_unit=units[YISHAN], co_units=[units[YANGJI]],
-                                deadline=dt.date.today() + dt.timedelta(days=60))
+    item = services.assign_item(
+        item,
+        actor=people["dcs"],
+        lead_unit=units[YISHAN],
+        co_units=[units[YANGJI]],
+        deadline=dt.date.today() + dt.timedelta(days=60),
+    )
     item = services.sign_item(item, actor=people["yishan"])
     clients: dict[str, Client] = {}
     for name in ("yishan", "yangji"):  # the lead and the co-department
@@ -136,11 +156,14 @@ def test_two_departments_cannot_overwrite_each_others_step_on_a_supervision_item
         item.refresh_from_db()
         version = item.version
         before = item.events.filter(action="reply").count()
-        results = _at_once({
-            name: functools.partial(client.post, url, {"text": f"{name}第{round_}轮进展",
-                                                       "expected_version": str(version)})
-            for name, client in clients.items()
-        })
+        results = _at_once(
+            {
+                name: functools.partial(
+                    client.post, url, {"text": f"{name}第{round_}轮进展", "expected_version": str(version)}
+                )
+                for name, client in clients.items()
+            }
+        )
         statuses = sorted(getattr(r, "status_code", 0) for r in results.values())
         assert statuses == [200, 409], {n: getattr(r, "content", r) for n, r in results.items()}
         winner = next(n for n, r in results.items() if r.status_code == 200)

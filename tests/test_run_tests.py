@@ -23,7 +23,9 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> Any:
     return module
 
 
-def fake(runner: Any, monkeypatch: pytest.MonkeyPatch, outcomes: dict[str, tuple[int, int, int, int]]) -> list:
+def fake(
+    runner: Any, monkeypatch: pytest.MonkeyPatch, outcomes: dict[str, tuple[int, int, int, int]]
+) -> list:
     calls: list[list[str]] = []
 
     def run_pytest(name: str, args: list[str], env: dict[str, str]) -> Any:

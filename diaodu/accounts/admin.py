@@ -20,8 +20,9 @@ adminsite.install()
 
 
 class RoleForm(forms.ModelForm):
-    permissions = forms.MultipleChoiceField(label="权限", choices=Perm.choices, required=False,
-                                            widget=forms.CheckboxSelectMultiple)
+    permissions = forms.MultipleChoiceField(
+        label="权限", choices=Perm.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = Role
@@ -59,10 +60,16 @@ class UserAdmin(adminsite.PermAdminMixin, DjangoUserAdmin):
         (None, {"fields": ("username", "password", "must_change_password")}),
         ("基本信息", {"fields": ("full_name", "title", "org_unit", "email")}),
         ("权限", {"fields": ("is_active", "roles")}),
-        ("登录", {"fields": ("last_login", "date_joined", "password_changed_at", "totp_confirmed_at", "locked")}),
+        (
+            "登录",
+            {"fields": ("last_login", "date_joined", "password_changed_at", "totp_confirmed_at", "locked")},
+        ),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "full_name", "org_unit")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("username", "password1", "password2", "full_name", "org_unit")},
+        ),
     )
     actions = ["reset_second_factor", "unlock"]
 

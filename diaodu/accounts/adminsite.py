@@ -91,30 +91,59 @@ class PermAdminMixin:
             if change:
                 b, a = changed(before, after)
                 if a:
-                    record(actor=request.user, action=AuditAction.UPDATE, obj=obj, before=b, after=a,
-                           reason="系统管理后台")
+                    record(
+                        actor=request.user,
+                        action=AuditAction.UPDATE,
+                        obj=obj,
+                        before=b,
+                        after=a,
+                        reason="系统管理后台",
+                    )
             else:
-                record(actor=request.user, action=AuditAction.CREATE, obj=obj, after=after, reason="系统管理后台")
+                record(
+                    actor=request.user, action=AuditAction.CREATE, obj=obj, after=after, reason="系统管理后台"
+                )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         obj = form.instance
         m2m = [f.name for f in obj._meta.many_to_many if f.name in form.cleaned_data]
-        before = {name: sorted(str(x) for x in getattr(obj, name).values_list("pk", flat=True)) for name in m2m}
+        before = {
+            name: sorted(str(x) for x in getattr(obj, name).values_list("pk", flat=True)) for name in m2m
+        }
         super().save_related(request, form, formsets, change)  # type: ignore[misc]
-        after = {name: sorted(str(x) for x in getattr(obj, name).values_list("pk", flat=True)) for name in m2m}
+        after = {
+            name: sorted(str(x) for x in getattr(obj, name).values_list("pk", flat=True)) for name in m2m
+        }
         b, a = changed(before, after)
         if a:
-            record(actor=request.user, action=AuditAction.UPDATE, obj=obj, before=b, after=a, reason="系统管理后台")
+            record(
+                actor=request.user,
+                action=AuditAction.UPDATE,
+                obj=obj,
+                before=b,
+                after=a,
+                reason="系统管理后台",
+            )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            record(actor=request.user, action=AuditAction.DELETE, obj=obj,
-                   before=snapshot(obj, audited_fields(obj)), reason="系统管理后台")
+            record(
+                actor=request.user,
+                action=AuditAction.DELETE,
+                obj=obj,
+                before=snapshot(obj, audited_fields(obj)),
+                reason="系统管理后台",
+            )
             super().delete_model(request, obj)  # type: ignore[misc]
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         with transaction.atomic():
             for obj in queryset:
-                record(actor=request.user, action=AuditAction.DELETE, obj=obj,
-                       before=snapshot(obj, audited_fields(obj)), reason="系统管理后台")
+                record(
+                    actor=request.user,
+                    action=AuditAction.DELETE,
+                    obj=obj,
+                    before=snapshot(obj, audited_fields(obj)),
+                    reason="系统管理后台",
+                )
             super().delete_queryset(request, queryset)  # type: ignore[misc]

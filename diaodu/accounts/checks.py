@@ -30,8 +30,9 @@ def demo_accounts_with_demo_password() -> list[str]:
 
 
 def _message(names: list[str]) -> str:
-    return "演示账号仍使用公开的演示密码 / demo accounts still have the published demo password: " + ", ".join(
-        names
+    return (
+        "演示账号仍使用公开的演示密码 / demo accounts still have the published demo password: "
+        + ", ".join(names)
     )
 
 

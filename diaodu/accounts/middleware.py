@@ -56,6 +56,6 @@ class SessionPolicyMiddleware:
     @staticmethod
     def _allowed_while_changing(request: HttpRequest) -> bool:
         allowed = (reverse("accounts:password_change"), reverse("accounts:logout"), reverse("set_language"))
-        return request.path in allowed or request.path.startswith(settings.STATIC_URL if
-                                                                  settings.STATIC_URL.startswith("/")
-                                                                  else "/" + settings.STATIC_URL)
+        return request.path in allowed or request.path.startswith(
+            settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL
+        )

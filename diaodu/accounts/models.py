@@ -18,7 +18,9 @@ class Role(models.Model):
     code = models.SlugField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=32)
     permissions = models.JSONField(_("权限"), default=list, help_text=_("权限编码列表"))
-    data_scope = models.CharField(_("数据范围"), max_length=16, choices=DataScope.choices, default=DataScope.UNIT)
+    data_scope = models.CharField(
+        _("数据范围"), max_length=16, choices=DataScope.choices, default=DataScope.UNIT
+    )
     custom_units = models.ManyToManyField(
         "orgunits.OrgUnit", blank=True, related_name="+", verbose_name=_("自定义单位")
     )
@@ -46,7 +48,11 @@ class Role(models.Model):
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=32, blank=True)
     org_unit = models.ForeignKey(
-        "orgunits.OrgUnit", verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT,
+        "orgunits.OrgUnit",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     roles = models.ManyToManyField(Role, blank=True, related_name="users", verbose_name=_("角色"))

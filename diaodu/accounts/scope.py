@@ -117,7 +117,9 @@ def unit_scope(user: Any, perms: Perm | Iterable[Perm]) -> UnitScope:
             below = user.__dict__.get("_diaodu_below_ids")  # the same for every permission set: read once
             if below is None:
                 unit = user.org_unit
-                below = frozenset(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+                below = frozenset(
+                    OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
+                )
                 user.__dict__["_diaodu_below_ids"] = below
             ids.update(below)
         elif role.data_scope == DataScope.SELF:
@@ -187,7 +189,9 @@ def sees_whole_subtree(user: Any, unit: Any) -> bool:
     return not OrgUnit.objects.filter(path__startswith=unit.path).exclude(pk__in=visible).exists()
 
 
-def get_for_user(queryset: models.QuerySet[Any], user: User | Any, pk: Any, *, perm: Perm | None = None) -> Any:
+def get_for_user(
+    queryset: models.QuerySet[Any], user: User | Any, pk: Any, *, perm: Perm | None = None
+) -> Any:
     """Fetch one object for ``user``: 404 if not visible, 403 if visible but ``perm`` is not held on it."""
     assert isinstance(queryset, ScopedQuerySet)
     obj = queryset.visible_to(user).filter(pk=pk).first()

@@ -33,7 +33,9 @@ from diaodu.core import fieldcrypt
 from diaodu.core.request_context import current_request_context
 
 # Session keys of the login flow.
-PENDING_KEY = "diaodu_pending_login"  # {"user_id", "backend", "at", "username"}: password ok, second factor due
+PENDING_KEY = (
+    "diaodu_pending_login"  # {"user_id", "backend", "at", "username"}: password ok, second factor due
+)
 NEW_SECRET_KEY = "diaodu_otp_new_secret"  # a TOTP secret being enrolled, until its first code is proved
 MUST_CHANGE_KEY = "diaodu_must_change_password"  # set at login: initial or expired password
 LOGIN_AT_KEY = "diaodu_login_at"  # epoch seconds of the login, for the absolute session lifetime
@@ -68,16 +70,24 @@ def _lock_message(minutes: int, scope: ThrottleScope) -> str:
         return _("该地址连续登录失败次数过多，已暂停登录，请%(minutes)d分钟后再试或联系安全管理员。") % {
             "minutes": minutes
         }
-    return _("连续登录失败次数过多，账号已锁定，请%(minutes)d分钟后再试或联系安全管理员。") % {"minutes": minutes}
+    return _("连续登录失败次数过多，账号已锁定，请%(minutes)d分钟后再试或联系安全管理员。") % {
+        "minutes": minutes
+    }
 
 
 def _check_locks(request: HttpRequest, username: str, now: dt.datetime, account: User | None) -> None:
     for scope, key in ((ThrottleScope.ACCOUNT, username), (ThrottleScope.ADDRESS, _address(request))):
         minutes = lockout.locked_for(scope, key, now)
         if minutes:
-            record(actor=None, actor_name=username[:150], action=AuditAction.LOGIN_FAILED, success=False,
-                   object_type="accounts.user", object_id=str(account.pk) if account else "",
-                   reason=_("账号已锁定") if scope == ThrottleScope.ACCOUNT else _("来源地址已锁定"))
+            record(
+                actor=None,
+                actor_name=username[:150],
+                action=AuditAction.LOGIN_FAILED,
+                success=False,
+                object_type="accounts.user",
+                object_id=str(account.pk) if account else "",
+                reason=_("账号已锁定") if scope == ThrottleScope.ACCOUNT else _("来源地址已锁定"),
+            )
             raise LoginError(_lock_message(minutes, scope))
 
 
@@ -88,8 +98,15 @@ def _fail(request: HttpRequest, username: str, now: dt.datetime, account: User |
         address_locked = lockout.register_failure(ThrottleScope.ADDRESS, _address(request), now)
         if account_locked or address_locked:
             reason = _("%(reason)s，已锁定") % {"reason": reason}
-        record(actor=None, actor_name=username[:150], action=AuditAction.LOGIN_FAILED, success=False,
-               object_type="accounts.user", object_id=str(account.pk) if account else "", reason=reason)
+        record(
+            actor=None,
+            actor_name=username[:150],
+            action=AuditAction.LOGIN_FAILED,
+            success=False,
+            object_type="accounts.user",
+            object_id=str(account.pk) if account else "",
+            reason=reason,
+        )
     minutes = settings.DIAODU_LOCKOUT_MINUTES
     if account_locked:
         raise LoginError(_lock_message(minutes, ThrottleScope.ACCOUNT))
@@ -115,7 +132,10 @@ def login_user(request: HttpRequest, username: str, password: str) -> Step:
     if requires_second_factor(user):
         request.session.cycle_key()
         request.session[PENDING_KEY] = {
-            "user_id": user.pk, "backend": getattr(user, "backend", ""), "at": int(time.time()), "username": user.username,
+            "user_id": user.pk,
+            "backend": getattr(user, "backend", ""),
+            "at": int(time.time()),
+            "username": user.username,
         }
         return Step.VERIFY if user.has_second_factor else Step.ENROL
     complete_login(request, user)
@@ -139,8 +159,13 @@ def complete_login(request: HttpRequest, user: User, *, second_factor: bool = Fa
         request.session.pop(PENDING_KEY, None)
         request.session.pop(NEW_SECRET_KEY, None)
         login(request, user)
-        record(actor=user, action=AuditAction.LOGIN, obj=user, org_unit_id=user.org_unit_id,
-               reason=_("口令+动态口令") if second_factor else "")
+        record(
+            actor=user,
+            action=AuditAction.LOGIN,
+            obj=user,
+            org_unit_id=user.org_unit_id,
+            reason=_("口令+动态口令") if second_factor else "",
+        )
     request.session[LOGIN_AT_KEY] = int(time.time())
     if must_change_password(user):
         request.session[MUST_CHANGE_KEY] = True
@@ -214,8 +239,13 @@ def enrol_second_factor(request: HttpRequest, user: User, code: str) -> None:
         user.totp_confirmed_at = now
         user.totp_last_counter = counter
         user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_counter"])
-        record(actor=user, action=AuditAction.OTP, obj=user, org_unit_id=user.org_unit_id,
-               reason=_("重新绑定动态口令") if rebind else _("绑定动态口令"))
+        record(
+            actor=user,
+            action=AuditAction.OTP,
+            obj=user,
+            org_unit_id=user.org_unit_id,
+            reason=_("重新绑定动态口令") if rebind else _("绑定动态口令"),
+        )
     request.session.pop(NEW_SECRET_KEY, None)
 
 
@@ -224,15 +254,22 @@ def reset_second_factor(*, actor: Any, user: User) -> None:
     """The security administrator unbinds a lost authenticator; the user binds a new one at next login."""
     require_perm(actor, Perm.MANAGE_ACCOUNTS)
     User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, totp_last_counter=None)
-    record(actor=actor, action=AuditAction.OTP, obj=user, org_unit_id=user.org_unit_id, reason=_("重置动态口令"))
+    record(
+        actor=actor, action=AuditAction.OTP, obj=user, org_unit_id=user.org_unit_id, reason=_("重置动态口令")
+    )
 
 
 @transaction.atomic
 def unlock_account(*, actor: Any, username: str) -> None:
     require_perm(actor, Perm.MANAGE_ACCOUNTS)
     lockout.clear(ThrottleScope.ACCOUNT, username)
-    record(actor=actor, action=AuditAction.UPDATE, object_type="accounts.user", object_repr=username,
-           reason=_("解除登录锁定"))
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="accounts.user",
+        object_repr=username,
+        reason=_("解除登录锁定"),
+    )
 
 
 def change_password(request: HttpRequest, *, old_password: str, new_password: str) -> None:
@@ -248,8 +285,13 @@ def change_password(request: HttpRequest, *, old_password: str, new_password: st
         user.set_password(new_password)
         user.must_change_password = False
         user.save()
-        record(actor=user, action=AuditAction.PASSWORD, obj=user, org_unit_id=user.org_unit_id,
-               reason=_("本人修改密码"))
+        record(
+            actor=user,
+            action=AuditAction.PASSWORD,
+            obj=user,
+            org_unit_id=user.org_unit_id,
+            reason=_("本人修改密码"),
+        )
     update_session_auth_hash(request, user)
     request.session.pop(MUST_CHANGE_KEY, None)
 
@@ -272,8 +314,16 @@ USER_FIELDS = ("username", "full_name", "title", "org_unit", "is_active")
 
 @transaction.atomic
 def create_user(
-    *, actor: Any, username: str, password: str, full_name: str, org_unit: Any, roles: list[Role],
-    title: str = "", check_actor: bool = True, must_change_password: bool | None = None,
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    full_name: str,
+    org_unit: Any,
+    roles: list[Role],
+    title: str = "",
+    check_actor: bool = True,
+    must_change_password: bool | None = None,
 ) -> User:
     """Create an account. Only the security administrator may do this (三员分立).
 
@@ -285,8 +335,13 @@ def create_user(
     if must_change_password is None:
         must_change_password = check_actor
     _check_separation(roles)
-    user = User(username=username, full_name=full_name, org_unit=org_unit, title=title,
-                must_change_password=must_change_password)
+    user = User(
+        username=username,
+        full_name=full_name,
+        org_unit=org_unit,
+        title=title,
+        must_change_password=must_change_password,
+    )
     user.set_password(password)
     user.save()
     user.roles.set(roles)
@@ -302,8 +357,14 @@ def set_roles(*, actor: Any, user: User, roles: list[Role]) -> None:
     before = sorted(user.roles.values_list("code", flat=True))
     user.roles.set(roles)
     forget_cached_scope(user)
-    record(actor=actor, action=AuditAction.UPDATE, obj=user, org_unit_id=user.org_unit_id,
-           before={"roles": before}, after={"roles": sorted(r.code for r in roles)})
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        org_unit_id=user.org_unit_id,
+        before={"roles": before},
+        after={"roles": sorted(r.code for r in roles)},
+    )
 
 
 @transaction.atomic
@@ -313,8 +374,13 @@ def issue_api_token(*, actor: Any, user: User, name: str) -> str:
         require_perm(actor, Perm.MANAGE_ACCOUNTS)
     key = "dd_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=ApiToken.hash_key(key))
-    record(actor=actor, action=AuditAction.TOKEN, obj=token, org_unit_id=user.org_unit_id,
-           after={"user": user.username, "name": name, "prefix": token.prefix})
+    record(
+        actor=actor,
+        action=AuditAction.TOKEN,
+        obj=token,
+        org_unit_id=user.org_unit_id,
+        after={"user": user.username, "name": name, "prefix": token.prefix},
+    )
     return key
 
 
@@ -343,10 +409,17 @@ def ensure_default_roles(*, actor: Any = None) -> dict[str, Role]:
         if seed.code in roles:
             continue
         role = Role.objects.create(
-            code=seed.code, name=seed.name, permissions=[str(p) for p in seed.permissions],
-            data_scope=str(seed.data_scope), description=seed.description,
+            code=seed.code,
+            name=seed.name,
+            permissions=[str(p) for p in seed.permissions],
+            data_scope=str(seed.data_scope),
+            description=seed.description,
         )
-        record(actor=actor, action=AuditAction.CREATE, obj=role,
-               after={"code": role.code, "permissions": role.permissions, "data_scope": role.data_scope})
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=role,
+            after={"code": role.code, "permissions": role.permissions, "data_scope": role.data_scope},
+        )
         roles[role.code] = role
     return roles

@@ -40,7 +40,9 @@ def landing_url(user: object) -> str:
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return ""
 
@@ -95,7 +97,7 @@ def otp_verify_view(request: HttpRequest) -> HttpResponse:
 def _enrolment_context(request: HttpRequest, account: str, form: CodeForm) -> dict[str, object]:
     secret = services.enrolment_secret(request)
     uri = otp.provisioning_uri(secret, account)
-    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return {"form": form, "secret": grouped, "qr_svg": otp.qr_svg(uri), "next": _safe_next(request)}
 
 
@@ -158,9 +160,15 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("密码已修改。"))
             return redirect(landing_url(request.user))
     forced = bool(request.session.get(services.MUST_CHANGE_KEY))
-    return render(request, "accounts/password_change.html", {
-        "form": form, "forced": forced, "max_age_days": settings.DIAODU_PASSWORD_MAX_AGE_DAYS,
-    })
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "forced": forced,
+            "max_age_days": settings.DIAODU_PASSWORD_MAX_AGE_DAYS,
+        },
+    )
 
 
 LOG_PAGE_SIZE = 50
@@ -176,7 +184,9 @@ def login_log_view(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         d, tz = form.cleaned_data, timezone.get_current_timezone()
         if d.get("date_from"):
-            events = events.filter(created_at__gte=dt.datetime.combine(d["date_from"], dt.time.min, tzinfo=tz))
+            events = events.filter(
+                created_at__gte=dt.datetime.combine(d["date_from"], dt.time.min, tzinfo=tz)
+            )
         if d.get("date_to"):
             end = dt.datetime.combine(d["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
             events = events.filter(created_at__lt=end)

@@ -22,8 +22,22 @@ from django.db import connections
 GENESIS = "0" * 64
 LOCK_KEY = 0x6469616F6475  # "diaodu": the advisory lock of audit writers
 
-FIELDS = ("created_at", "actor_id", "actor_name", "org_unit_id", "action", "object_type", "object_id",
-          "object_repr", "before", "after", "reason", "success", "request_id", "ip_address")
+FIELDS = (
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "org_unit_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "reason",
+    "success",
+    "request_id",
+    "ip_address",
+)
 
 
 def _value(name: str, value: Any) -> Any:
@@ -33,8 +47,13 @@ def _value(name: str, value: Any) -> Any:
 
 
 def content_hash(values: dict[str, Any], prev_hash: str) -> str:
-    payload = json.dumps([prev_hash, [_value(n, values.get(n)) for n in FIELDS]], ensure_ascii=False,
-                         sort_keys=True, separators=(",", ":"), default=str)
+    payload = json.dumps(
+        [prev_hash, [_value(n, values.get(n)) for n in FIELDS]],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -83,9 +102,13 @@ def verify(using: str = "default") -> tuple[int, Break | None]:
     prev: str | None = None
     for event in AuditEvent.objects.using(using).order_by("id").iterator(chunk_size=2000):
         if prev is not None and event.prev_hash != prev:
-            return checked, Break(event.pk, "与上一条记录的链接断开（上一条被删除或篡改）/ link to the previous row is broken")
+            return checked, Break(
+                event.pk, "与上一条记录的链接断开（上一条被删除或篡改）/ link to the previous row is broken"
+            )
         if content_hash(row_values(event), event.prev_hash) != event.row_hash:
-            return checked, Break(event.pk, "记录内容与哈希不符（被修改）/ content does not match its hash (edited)")
+            return checked, Break(
+                event.pk, "记录内容与哈希不符（被修改）/ content does not match its hash (edited)"
+            )
         prev = event.row_hash
         checked += 1
     return checked, None

@@ -14,15 +14,27 @@ from diaodu.orgunits.models import OrgUnit
 
 
 class AuditFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     actor = forms.CharField(label=_("操作人账号"), required=False, max_length=150)
-    action = forms.ChoiceField(label=_("操作"), required=False, choices=[("", _("全部")), *AuditAction.choices])
+    action = forms.ChoiceField(
+        label=_("操作"), required=False, choices=[("", _("全部")), *AuditAction.choices]
+    )
     object_type = forms.CharField(label=_("对象类型"), required=False, max_length=64)
-    org_unit = forms.ModelChoiceField(label=_("单位"), required=False, queryset=OrgUnit.objects.order_by("sort_order"),
-                                      to_field_name="code", empty_label=_("全部"))
-    success = forms.ChoiceField(label=_("结果"), required=False,
-                                choices=[("", _("全部")), ("1", _("成功")), ("0", _("失败"))])
+    org_unit = forms.ModelChoiceField(
+        label=_("单位"),
+        required=False,
+        queryset=OrgUnit.objects.order_by("sort_order"),
+        to_field_name="code",
+        empty_label=_("全部"),
+    )
+    success = forms.ChoiceField(
+        label=_("结果"), required=False, choices=[("", _("全部")), ("1", _("成功")), ("0", _("失败"))]
+    )
     request_id = forms.CharField(label=_("请求ID"), required=False, max_length=36)
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -33,8 +33,13 @@ class AuditAction(models.TextChoices):
 
 
 # The events of the login log page (登录日志).
-LOGIN_ACTIONS = (AuditAction.LOGIN, AuditAction.LOGIN_FAILED, AuditAction.LOGOUT, AuditAction.PASSWORD,
-                 AuditAction.OTP)
+LOGIN_ACTIONS = (
+    AuditAction.LOGIN,
+    AuditAction.LOGIN_FAILED,
+    AuditAction.LOGOUT,
+    AuditAction.PASSWORD,
+    AuditAction.OTP,
+)
 
 
 class AuditEventManager(models.Manager["AuditEvent"]):
@@ -50,13 +55,23 @@ class AuditEvent(models.Model):
     # Set by the writer (not auto_now_add) so that the hash covers exactly the stored time.
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
     org_unit = models.ForeignKey(
-        "orgunits.OrgUnit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", db_constraint=False,
+        "orgunits.OrgUnit",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True, db_index=True)

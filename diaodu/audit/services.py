@@ -124,7 +124,12 @@ def purge_before(before: dt.date, *, using: str = "default") -> int:
         if count:
             with purge_gate_open(using):
                 old._raw_delete(using)  # type: ignore[attr-defined] # no cascades, no signals: one DELETE
-        record(actor=None, actor_name="system", action=AuditAction.PURGE, object_type="audit.auditevent",
-               reason=f"清理 {before.isoformat()} 之前的审计记录 {count} 条 / purged {count} rows before {before}",
-               after={"before": before.isoformat(), "deleted": count})
+        record(
+            actor=None,
+            actor_name="system",
+            action=AuditAction.PURGE,
+            object_type="audit.auditevent",
+            reason=f"清理 {before.isoformat()} 之前的审计记录 {count} 条 / purged {count} rows before {before}",
+            after={"before": before.isoformat(), "deleted": count},
+        )
     return count

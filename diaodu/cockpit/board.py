@@ -113,8 +113,11 @@ def default_period(user: Any, *, today: dt.date | None = None) -> Period:
     """Latest month with approved data the user can see; else the current month (December of the latest
     plan year when that year is over)."""
     latest = (
-        Actual.objects.visible_to(user).filter(status=ActualStatus.APPROVED)
-        .order_by("-year", "-month").values_list("year", "month").first()
+        Actual.objects.visible_to(user)
+        .filter(status=ActualStatus.APPROVED)
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
     )
     if latest:
         return Period(*latest)
@@ -242,8 +245,12 @@ def build_board(user: Any, unit: OrgUnit, period: Period, *, include_below: bool
     results = evaluate_targets(targets, year=period.year, as_of_month=period.month)
     counts = status_counts(results)
     return Board(
-        unit=unit, period=period, include_below=include_below, sections=group_by_section(results),
-        counts=[(str(s), str(STATUS_LABELS[s]), counts[str(s)]) for s in STATUS_ORDER], total=len(results),
+        unit=unit,
+        period=period,
+        include_below=include_below,
+        sections=group_by_section(results),
+        counts=[(str(s), str(STATUS_LABELS[s]), counts[str(s)]) for s in STATUS_ORDER],
+        total=len(results),
         results=results,
     )
 
@@ -271,12 +278,15 @@ class IndicatorDetail:
 
 
 def build_indicator_detail(user: Any, indicator: Indicator, unit: OrgUnit, year: int) -> IndicatorDetail:
-    targets = Target.objects.visible_to(user).filter(indicator=indicator, org_unit=unit, year=year).order_by(
-        "sort_order", "pk"
+    targets = (
+        Target.objects.visible_to(user)
+        .filter(indicator=indicator, org_unit=unit, year=year)
+        .order_by("sort_order", "pk")
     )
     results = evaluate_targets(targets, year=year, as_of_month=12)
     observations = {
-        o.month: o for o in load_series({(indicator.pk, unit.pk)}, year=year, as_of_month=12).get(
+        o.month: o
+        for o in load_series({(indicator.pk, unit.pk)}, year=year, as_of_month=12).get(
             (indicator.pk, unit.pk), ()
         )
     }
@@ -299,7 +309,9 @@ def build_indicator_detail(user: Any, indicator: Indicator, unit: OrgUnit, year:
             data = [fmt_number(t.value * domain.schedule_pct(min(m, total), total) / 100) for m in months]
         else:
             data = [fmt_number(t.value, 4) for _m in months]
-        name = f"{_('目标')} {target_text(t)}" + (f"（{LEVEL_BADGES[Level(t.level)]}）" if t.level in LEVEL_BADGES else "")
+        name = f"{_('目标')} {target_text(t)}" + (
+            f"（{LEVEL_BADGES[Level(t.level)]}）" if t.level in LEVEL_BADGES else ""
+        )
         target_lines.append({"name": name, "data": data})
 
     def num(value: Decimal | None) -> str | None:
@@ -321,12 +333,15 @@ def build_indicator_detail(user: Any, indicator: Indicator, unit: OrgUnit, year:
         lights = [(str(ml[m]), str(STATUS_LABELS[ml[m]])) if m in ml else ("", "") for ml in monthly]
         if obs is None and not any(s for s, _l in lights):
             continue
-        rows.append(MonthRow(
-            month=m,
-            actual_text=num(obs.ytd_value) or "" if obs else "",
-            growth_text=fmt_number(domain.observed_growth(obs), 2) if obs and domain.observed_growth(obs) is not None
-            else "",
-            base_text=num(obs.base_value) or "" if obs else "",
-            lights=lights,
-        ))
+        rows.append(
+            MonthRow(
+                month=m,
+                actual_text=num(obs.ytd_value) or "" if obs else "",
+                growth_text=fmt_number(domain.observed_growth(obs), 2)
+                if obs and domain.observed_growth(obs) is not None
+                else "",
+                base_text=num(obs.base_value) or "" if obs else "",
+                lights=lights,
+            )
+        )
     return IndicatorDetail(indicator, unit, year, [BoardRow(r) for r in results], rows, chart)

@@ -130,7 +130,9 @@ def build_cards(
     series = {(r.target.indicator_id, r.target.org_unit_id): r.observations for r in chosen}
     forecasts = {
         f.target.pk: f
-        for f in forecast_targets([r.target for r in chosen], year=period.year, month=period.month, series=series)
+        for f in forecast_targets(
+            [r.target for r in chosen], year=period.year, month=period.month, series=series
+        )
     }
     cards = []
     for r in chosen:
@@ -168,12 +170,16 @@ def build_projects(
         "actualName": "累计完成（亿元）",
         "plan": [fmt_number(plan_total * m / 12 / wan_per_yi) for m in MONTHS],
         "actual": [
-            fmt_number(Decimal(months.get(m, {}).get("key_ytd_wan", 0)) / wan_per_yi) if m <= period.month else None
+            fmt_number(Decimal(months.get(m, {}).get("key_ytd_wan", 0)) / wan_per_yi)
+            if m <= period.month
+            else None
             for m in MONTHS
         ],
     }
     key_years = project_metrics.key_years_with_ytd(
-        Project.objects.visible_to(user).filter(org_unit__path__startswith=unit.path), period.year, period.month
+        Project.objects.visible_to(user).filter(org_unit__path__startswith=unit.path),
+        period.year,
+        period.month,
     )
     listing = []
     for y in key_years[:MAX_LISTED]:
@@ -241,7 +247,9 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
         Target.objects.visible_to(user).filter(year=period.year), unit.path, include_below=True
     )
     red = (
-        TargetLight.objects.filter(month=period.month, status=domain.Status.RED, target__in=targets.values("pk"))
+        TargetLight.objects.filter(
+            month=period.month, status=domain.Status.RED, target__in=targets.values("pk")
+        )
         .select_related("target__indicator", "target__org_unit", "target__relative_to")
         .order_by("target__plan__code", "target__sort_order", "target_id")
     )

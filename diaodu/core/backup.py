@@ -33,8 +33,10 @@ def pg_program(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
-    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
-                        key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.parent.name)] or [0])
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.parent.name)] or [0],
+    )
     if not candidates:
         raise BackupError(f"{name} 未找到：请安装 postgresql-client / {name} not found")
     return str(candidates[-1])
@@ -69,8 +71,18 @@ def backup(path: Path | str, using: str = "default") -> None:
             target.close()
     elif connection.vendor == "postgresql":
         args, env = _pg_args(connection.settings_dict)
-        _run([pg_program("pg_dump"), *args, "-Fc", "--no-owner", "-f", str(path), connection.settings_dict["NAME"]],
-             env)
+        _run(
+            [
+                pg_program("pg_dump"),
+                *args,
+                "-Fc",
+                "--no-owner",
+                "-f",
+                str(path),
+                connection.settings_dict["NAME"],
+            ],
+            env,
+        )
     else:
         raise BackupError(f"不支持的数据库 / unsupported database: {connection.vendor}")
 
@@ -94,8 +106,20 @@ def restore(path: Path | str, using: str = "default") -> None:
             raise BackupError("不是 pg_dump -Fc 备份文件 / not a pg_dump custom-format backup")
         connection.close()  # pg_restore --clean drops tables; our idle connection must not hold locks
         args, env = _pg_args(connection.settings_dict)
-        _run([pg_program("pg_restore"), *args, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              "-d", connection.settings_dict["NAME"], str(path)], env)
+        _run(
+            [
+                pg_program("pg_restore"),
+                *args,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "-d",
+                connection.settings_dict["NAME"],
+                str(path),
+            ],
+            env,
+        )
     else:
         raise BackupError(f"不支持的数据库 / unsupported database: {connection.vendor}")
 

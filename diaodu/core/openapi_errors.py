@@ -13,7 +13,12 @@ ERROR_BODY: dict[str, Any] = {
     "required": ["detail"],
     "properties": {"detail": {"description": "中文错误信息，或 422 时的 [{loc, msg, type}] 列表"}},
 }
-ALWAYS = {"401": "未登录或令牌无效", "403": "无权执行此操作", "404": "未找到或不在数据范围内", "422": "输入不合法"}
+ALWAYS = {
+    "401": "未登录或令牌无效",
+    "403": "无权执行此操作",
+    "404": "未找到或不在数据范围内",
+    "422": "输入不合法",
+}
 WRITES = {"409": "版本冲突：数据已被他人修改（见 changed_by / change）", "413": "请求内容过大"}
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
@@ -25,10 +30,13 @@ def add_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             extra = ALWAYS | (WRITES if method in WRITE_METHODS else {})
             for status, description in extra.items():
-                operation["responses"].setdefault(status, {
-                    "description": description,
-                    "content": {"application/json": {"schema": ERROR_BODY}},
-                })
+                operation["responses"].setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": ERROR_BODY}},
+                    },
+                )
     return schema
 
 

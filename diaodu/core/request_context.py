@@ -13,7 +13,8 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "diaodu_request_context", default=RequestContext()  # noqa: B039 - frozen dataclass
+    "diaodu_request_context",
+    default=RequestContext(),  # noqa: B039 - frozen dataclass
 )
 
 

@@ -68,16 +68,18 @@ def validate_upload(file: Any, *, kinds: Iterable[UploadKind], max_bytes: int | 
     limit = max_bytes if max_bytes is not None else settings.DIAODU_UPLOAD_MAX_BYTES
     size = getattr(file, "size", None)
     if size is None or size > limit:
-        raise ValidationError(_("文件过大（上限 %(mb)s MB）。") % {"mb": round(limit / 1024 / 1024, 1)},
-                              code="upload_too_large")
+        raise ValidationError(
+            _("文件过大（上限 %(mb)s MB）。") % {"mb": round(limit / 1024 / 1024, 1)}, code="upload_too_large"
+        )
     if size == 0:
         raise ValidationError(_("文件为空。"), code="upload_empty")
     suffix = PurePath(getattr(file, "name", "") or "").suffix.lower()
     kind = next((k for k in kinds if suffix in k.extensions), None)
     if kind is None:
         allowed = "、".join(ext for k in kinds for ext in k.extensions)
-        raise ValidationError(_("不支持的文件类型，请上传 %(allowed)s 文件。") % {"allowed": allowed},
-                              code="upload_type")
+        raise ValidationError(
+            _("不支持的文件类型，请上传 %(allowed)s 文件。") % {"allowed": allowed}, code="upload_type"
+        )
     if not _content_matches(kind, _head(file)):
         raise ValidationError(_("文件内容与扩展名 %(ext)s 不符。") % {"ext": suffix}, code="upload_content")
     return kind

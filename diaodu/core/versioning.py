@@ -62,17 +62,26 @@ class StaleVersion(ValidationError):
         self.label, self.expected, self.current, self.change = label, expected, current, change
         params = {"label": label, "expected": expected, "current": current}
         if change is not None and change.at is not None:
-            params |= {"who": change.actor, "when": timezone.localtime(change.at).strftime("%Y-%m-%d %H:%M:%S"),
-                       "action": change.action}
-            message = _(
-                "“%(label)s”已被 %(who)s 于 %(when)s %(action)s（当前版本 %(current)d，您依据的是版本 %(expected)d），"
-                "您的修改未保存，请刷新查看后重试。"
-            ) % params
+            params |= {
+                "who": change.actor,
+                "when": timezone.localtime(change.at).strftime("%Y-%m-%d %H:%M:%S"),
+                "action": change.action,
+            }
+            message = (
+                _(
+                    "“%(label)s”已被 %(who)s 于 %(when)s %(action)s（当前版本 %(current)d，您依据的是版本 %(expected)d），"
+                    "您的修改未保存，请刷新查看后重试。"
+                )
+                % params
+            )
         else:
-            message = _(
-                "“%(label)s”已被他人修改（当前版本 %(current)d，您依据的是版本 %(expected)d），"
-                "您的修改未保存，请刷新查看后重试。"
-            ) % params
+            message = (
+                _(
+                    "“%(label)s”已被他人修改（当前版本 %(current)d，您依据的是版本 %(expected)d），"
+                    "您的修改未保存，请刷新查看后重试。"
+                )
+                % params
+            )
         super().__init__(message, code="stale_version")
 
     def as_dict(self) -> dict[str, Any]:
@@ -85,7 +94,9 @@ class StaleVersion(ValidationError):
             "current_version": self.current,
             "changed_by": change.actor if change else None,
             "changed_at": change.at.isoformat() if change and change.at else None,
-            "change": {"action": change.action, "before": change.before, "after": change.after} if change else None,
+            "change": {"action": change.action, "before": change.before, "after": change.after}
+            if change
+            else None,
         }
 
 
@@ -95,4 +106,6 @@ def check_version(obj: models.Model, expected: int | None, label: str | None = N
         return
     current = int(obj.version)  # type: ignore[attr-defined]
     if int(expected) != current:
-        raise StaleVersion(label=label or str(obj), expected=int(expected), current=current, change=last_change(obj))
+        raise StaleVersion(
+            label=label or str(obj), expected=int(expected), current=current, change=last_change(obj)
+        )

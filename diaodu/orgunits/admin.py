@@ -23,7 +23,17 @@ class OrgUnitAdmin(PermAdminMixin, admin.ModelAdmin):
     search_fields = ["code", "name", "short_name"]
     list_select_related = ["parent"]
     ordering = ["sort_order"]
-    fields = ["code", "name", "short_name", "kind", "parent", "admin_code", "stat_code", "is_external", "sort_order"]
+    fields = [
+        "code",
+        "name",
+        "short_name",
+        "kind",
+        "parent",
+        "admin_code",
+        "stat_code",
+        "is_external",
+        "sort_order",
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["code", "parent"] if obj is not None else []

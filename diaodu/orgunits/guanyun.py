@@ -86,10 +86,15 @@ def guanyun_units() -> list[UnitSeed]:
     for suffix, name, short, _stat in TOWNS:
         if suffix in TOWNS_WITHOUT_CLUSTER:
             continue
-        units.append(UnitSeed(f"{c}-{suffix}-IZ", f"{name}工业集中区", f"{short}集中区", "cluster", f"{c}-{suffix}"))
+        units.append(
+            UnitSeed(f"{c}-{suffix}-IZ", f"{name}工业集中区", f"{short}集中区", "cluster", f"{c}-{suffix}")
+        )
     units += [UnitSeed(f"{c}-{suffix}", name, short, "department", c) for suffix, name, short in DEPARTMENTS]
     return units
 
 
 def peer_units() -> list[UnitSeed]:
-    return [UnitSeed(code, name, short, "peer", None, admin_code=code, is_external=True) for code, name, short in PEERS]
+    return [
+        UnitSeed(code, name, short, "peer", None, admin_code=code, is_external=True)
+        for code, name, short in PEERS
+    ]

@@ -27,7 +27,12 @@ class OrgUnit(models.Model):
     short_name = models.CharField(_("简称"), max_length=32, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=OrgUnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     admin_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     stat_code = models.CharField(_("统计用区划代码"), max_length=12, blank=True)

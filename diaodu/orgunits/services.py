@@ -27,8 +27,13 @@ def upsert_unit(*, actor: Any, code: str, **values: Any) -> tuple[OrgUnit, bool]
         unit = OrgUnit.objects.create(code=code, **values)
         unit.path = _path_for(unit)
         unit.save(update_fields=["path"])
-        record(actor=actor, action=AuditAction.CREATE, obj=unit, org_unit_id=unit.pk,
-               after=snapshot(unit, SEED_FIELDS) | {"code": code})
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=unit,
+            org_unit_id=unit.pk,
+            after=snapshot(unit, SEED_FIELDS) | {"code": code},
+        )
         return unit, True
     before = snapshot(unit, SEED_FIELDS)
     for key, value in values.items():
@@ -50,9 +55,16 @@ def seed_guanyun(*, actor: Any = None) -> int:
     by_code: dict[str, OrgUnit] = {}
     for order, seed in enumerate(guanyun.guanyun_units() + guanyun.peer_units()):
         unit, did = upsert_unit(
-            actor=actor, code=seed.code, name=seed.name, short_name=seed.short_name, kind=seed.kind,
-            parent=by_code[seed.parent] if seed.parent else None, admin_code=seed.admin_code,
-            stat_code=seed.stat_code, is_external=seed.is_external, sort_order=order,
+            actor=actor,
+            code=seed.code,
+            name=seed.name,
+            short_name=seed.short_name,
+            kind=seed.kind,
+            parent=by_code[seed.parent] if seed.parent else None,
+            admin_code=seed.admin_code,
+            stat_code=seed.stat_code,
+            is_external=seed.is_external,
+            sort_order=order,
         )
         by_code[seed.code] = unit
         changes += did
@@ -63,7 +75,11 @@ def seed_guanyun(*, actor: Any = None) -> int:
     current = set(group.members.values_list("pk", flat=True))
     if created or current != {m.pk for m in members}:
         group.members.set(members)
-        record(actor=actor, action=AuditAction.UPDATE if not created else AuditAction.CREATE, obj=group,
-               after={"members": sorted(m.code for m in members)})
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE if not created else AuditAction.CREATE,
+            obj=group,
+            after={"members": sorted(m.code for m in members)},
+        )
         changes += 1
     return changes

@@ -36,13 +36,18 @@ def spec_for(target: Target) -> domain.TargetSpec:
         measure=domain.Measure(ind.measure),
         direction=domain.Direction(ind.direction),
         accumulation=domain.Accumulation(ind.accumulation),
-        deadline_month=target.deadline.month if target.deadline and target.deadline.year == target.year else None,
+        deadline_month=target.deadline.month
+        if target.deadline and target.deadline.year == target.year
+        else None,
     )
 
 
 def observation_for(actual: Actual) -> domain.Observation:
     return domain.Observation(
-        month=actual.month, ytd_value=actual.ytd_value, growth_pct=actual.growth_pct, base_value=actual.base_value
+        month=actual.month,
+        ytd_value=actual.ytd_value,
+        growth_pct=actual.growth_pct,
+        base_value=actual.base_value,
     )
 
 
@@ -94,9 +99,11 @@ def load_series(
     else:
         computed = {pk: v for pk, v in computed.items() if pk in indicator_ids}
     series: dict[SeriesKey, list[domain.Observation]] = defaultdict(list)
-    for row in qs.exclude(indicator_id__in=computed).only(
-        "indicator_id", "org_unit_id", "month", "ytd_value", "growth_pct", "base_value"
-    ).order_by("month"):
+    for row in (
+        qs.exclude(indicator_id__in=computed)
+        .only("indicator_id", "org_unit_id", "month", "ytd_value", "growth_pct", "base_value")
+        .order_by("month")
+    ):
         key = (row.indicator_id, row.org_unit_id)
         if key in keys:
             series[key].append(observation_for(row))
@@ -146,7 +153,9 @@ def evaluate_targets(
     )
     results = []
     for t in target_list:
-        ref = reference_growth(series.get((t.relative_to_id, t.org_unit_id), ())) if t.relative_to_id else None
+        ref = (
+            reference_growth(series.get((t.relative_to_id, t.org_unit_id), ())) if t.relative_to_id else None
+        )
         observations = tuple(series.get((t.indicator_id, t.org_unit_id), ()))
         ev = domain.evaluate(spec_for(t), observations, as_of_month, reference_growth=ref)
         results.append(TargetResult(t, ev, observations))

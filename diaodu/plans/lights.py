@@ -125,7 +125,9 @@ def refresh_series(keys: Iterable[SeriesKey], year: int) -> int:
     """After the approved data of (indicator, unit) changed: the targets on it, and those relative to it."""
     q = Q()
     for indicator_id, unit_id in set(keys):
-        q |= Q(indicator_id=indicator_id, org_unit_id=unit_id) | Q(relative_to_id=indicator_id, org_unit_id=unit_id)
+        q |= Q(indicator_id=indicator_id, org_unit_id=unit_id) | Q(
+            relative_to_id=indicator_id, org_unit_id=unit_id
+        )
     if not q:
         return 0
     return refresh_targets(Target.objects.filter(q, year=year))

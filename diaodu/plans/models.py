@@ -9,7 +9,22 @@ from django.utils.translation import gettext_lazy as _
 from diaodu.plans.querysets import ActualQuerySet, TargetQuerySet
 
 UNIT_CHOICES = [
-    (u, u) for u in ("%", "亿元", "万元", "万美元", "亿美元", "个", "家", "项", "亩", "万亩", "平方公里", "个月", "万吨")
+    (u, u)
+    for u in (
+        "%",
+        "亿元",
+        "万元",
+        "万美元",
+        "亿美元",
+        "个",
+        "家",
+        "项",
+        "亩",
+        "万亩",
+        "平方公里",
+        "个月",
+        "万吨",
+    )
 ]
 
 
@@ -62,7 +77,9 @@ class Plan(models.Model):
     code = models.SlugField(_("编码"), max_length=64, unique=True)
     title = models.CharField(_("名称"), max_length=200)
     year = models.PositiveSmallIntegerField(_("年度"))
-    org_unit = models.ForeignKey("orgunits.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
     source_title = models.CharField(_("依据文件"), max_length=300, blank=True)
     source_text = models.TextField(_("依据原文"), blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True, editable=False)
@@ -84,11 +101,15 @@ class Indicator(models.Model):
     value_unit = models.CharField(_("数值单位"), max_length=8, choices=UNIT_CHOICES, blank=True)
     measure = models.CharField(_("口径"), max_length=12, choices=Measure.choices)
     direction = models.CharField(_("方向"), max_length=8, choices=Direction.choices, default=Direction.HIGHER)
-    accumulation = models.CharField(_("累计方式"), max_length=8, choices=Accumulation.choices, default=Accumulation.YTD)
+    accumulation = models.CharField(
+        _("累计方式"), max_length=8, choices=Accumulation.choices, default=Accumulation.YTD
+    )
     rollup = models.CharField(_("汇总方式"), max_length=8, choices=Rollup.choices, default=Rollup.NONE)
     description = models.TextField(_("说明"), blank=True)
     computed_from = models.CharField(
-        _("由项目数据计算"), max_length=64, blank=True,
+        _("由项目数据计算"),
+        max_length=64,
+        blank=True,
         help_text=_("项目指标键（如 signed_ge_1yi_count）；填写后实绩由项目库计算，不再人工填报"),
     )
 
@@ -110,7 +131,9 @@ class Target(models.Model):
     plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="targets")
     key = models.SlugField(_("键"), max_length=80)
     section = models.CharField(_("板块"), max_length=64, blank=True)
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="targets"
+    )
     org_unit = models.ForeignKey(
         "orgunits.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="targets"
     )
@@ -122,10 +145,20 @@ class Target(models.Model):
     quote_position = models.PositiveIntegerField(_("原文位置"), null=True, blank=True)
     deadline = models.DateField(_("期限"), null=True, blank=True)
     relative_to = models.ForeignKey(
-        Indicator, verbose_name=_("参照指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Indicator,
+        verbose_name=_("参照指标"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级目标"), null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+        "self",
+        verbose_name=_("上级目标"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -151,7 +184,9 @@ class Target(models.Model):
 class Actual(models.Model):
     """One month's year-to-date figure of an indicator for an org unit, with its review state."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="actuals")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="actuals"
+    )
     org_unit = models.ForeignKey(
         "orgunits.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="actuals"
     )
@@ -161,7 +196,9 @@ class Actual(models.Model):
     growth_pct = models.DecimalField(_("公布增速(%)"), max_digits=9, decimal_places=2, null=True, blank=True)
     base_value = models.DecimalField(_("上年同期"), max_digits=20, decimal_places=4, null=True, blank=True)
     note = models.CharField(_("数据来源"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=ActualStatus.choices, default=ActualStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ActualStatus.choices, default=ActualStatus.DRAFT
+    )
     review_comment = models.TextField(_("审核意见"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -184,8 +221,12 @@ class Actual(models.Model):
         verbose_name_plural = _("月度实绩")
         ordering = ["indicator", "org_unit", "year", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "org_unit", "year", "month"], name="actual_unique_period"),
-            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="actual_month_range"),
+            models.UniqueConstraint(
+                fields=["indicator", "org_unit", "year", "month"], name="actual_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="actual_month_range"
+            ),
         ]
         indexes = [
             models.Index(fields=["org_unit", "year", "month"], name="actual_unit_period_idx"),

@@ -49,11 +49,14 @@ def _check_period(year: int, month: int, *, today: dt.date | None = None) -> Non
     if not 1 <= month <= 12:
         raise ValidationError(_("月份必须在1到12之间。"))
     if (year, month) > (today.year, today.month):
-        raise ValidationError(_("不能填报未来月份（%(year)d年%(month)d月）的数据。") % {"year": year, "month": month})
+        raise ValidationError(
+            _("不能填报未来月份（%(year)d年%(month)d月）的数据。") % {"year": year, "month": month}
+        )
 
 
-def _check_values(indicator: Indicator, ytd_value: Decimal | None, growth_pct: Decimal | None,
-                  base_value: Decimal | None) -> None:
+def _check_values(
+    indicator: Indicator, ytd_value: Decimal | None, growth_pct: Decimal | None, base_value: Decimal | None
+) -> None:
     errors: dict[str, str] = {}
     if ytd_value is None and growth_pct is None:
         errors["ytd_value"] = _("请至少填写累计值或公布增速。")
@@ -67,15 +70,25 @@ def _check_values(indicator: Indicator, ytd_value: Decimal | None, growth_pct: D
 
 @transaction.atomic
 def save_actual(
-    *, actor: Any, indicator: Indicator, org_unit: OrgUnit, year: int, month: int,
-    ytd_value: Decimal | None, growth_pct: Decimal | None = None, base_value: Decimal | None = None,
-    note: str = "", expected_version: int | None = None,
+    *,
+    actor: Any,
+    indicator: Indicator,
+    org_unit: OrgUnit,
+    year: int,
+    month: int,
+    ytd_value: Decimal | None,
+    growth_pct: Decimal | None = None,
+    base_value: Decimal | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Actual:
     """Create or update a draft (or returned) month. Approved and submitted months cannot be edited."""
     require_unit(actor, org_unit.pk, Perm.ENTER_DATA)
     if indicator.computed_from:
         raise ValidationError(
-            _("“%(name)s”由项目库数据按月计算（来自重点项目的阶段、签约和已审核的月度调度），不需要也不能人工填报。")
+            _(
+                "“%(name)s”由项目库数据按月计算（来自重点项目的阶段、签约和已审核的月度调度），不需要也不能人工填报。"
+            )
             % {"name": indicator.name}
         )
     _check_period(year, month)
@@ -93,8 +106,10 @@ def save_actual(
         record(actor=actor, action=AuditAction.CREATE, obj=actual, after=snapshot(actual, ACTUAL_FIELDS))
         return actual
     if not actual.is_editable_state:
-        raise WorkflowError(_("%(label)s 当前状态为“%(status)s”，不能修改。")
-                            % {"label": actual, "status": actual.get_status_display()})
+        raise WorkflowError(
+            _("%(label)s 当前状态为“%(status)s”，不能修改。")
+            % {"label": actual, "status": actual.get_status_display()}
+        )
     check_version(actual, expected_version, str(actual))
     before = snapshot(actual, ACTUAL_FIELDS)
     for key, value in values.items():
@@ -114,11 +129,23 @@ def _lock(actual: Actual) -> Actual:
 
     Only the actual's row is locked (``of=self``): locking the joined indicator and unit rows too would block
     every other writer's foreign-key check on them (and deadlock with the audit chain's lock in a rush)."""
-    return Actual.objects.select_for_update(of=("self",)).select_related("org_unit", "indicator").get(pk=actual.pk)
+    return (
+        Actual.objects.select_for_update(of=("self",))
+        .select_related("org_unit", "indicator")
+        .get(pk=actual.pk)
+    )
 
 
-def _transition(actual: Actual, *, actor: Any, action: AuditAction, to: ActualStatus, allowed_from: tuple[str, ...],
-                reason: str = "", extra: dict[str, Any] | None = None) -> Actual:
+def _transition(
+    actual: Actual,
+    *,
+    actor: Any,
+    action: AuditAction,
+    to: ActualStatus,
+    allowed_from: tuple[str, ...],
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+) -> Actual:
     locked = actual  # callers pass the row returned by _lock()
     if locked.status not in allowed_from:
         raise WorkflowError(
@@ -144,7 +171,10 @@ def submit_actual(actual: Actual, *, actor: Any) -> Actual:
     actual = _lock(actual)
     require_unit(actor, actual.org_unit_id, Perm.ENTER_DATA)
     return _transition(
-        actual, actor=actor, action=AuditAction.SUBMIT, to=ActualStatus.SUBMITTED,
+        actual,
+        actor=actor,
+        action=AuditAction.SUBMIT,
+        to=ActualStatus.SUBMITTED,
         allowed_from=(ActualStatus.DRAFT, ActualStatus.RETURNED),
         extra={"submitted_by": actor, "submitted_at": timezone.now()},
     )
@@ -163,8 +193,12 @@ def return_actual(actual: Actual, *, actor: Any, comment: str) -> Actual:
     if not comment.strip():
         raise ValidationError({"comment": _("退回时请填写退回意见。")})
     return _transition(
-        actual, actor=actor, action=AuditAction.RETURN, to=ActualStatus.RETURNED,
-        allowed_from=(ActualStatus.SUBMITTED,), reason=comment.strip(),
+        actual,
+        actor=actor,
+        action=AuditAction.RETURN,
+        to=ActualStatus.RETURNED,
+        allowed_from=(ActualStatus.SUBMITTED,),
+        reason=comment.strip(),
         extra={"review_comment": comment.strip(), "reviewed_by": actor, "reviewed_at": timezone.now()},
     )
 
@@ -174,8 +208,12 @@ def approve_actual(actual: Actual, *, actor: Any, comment: str = "") -> Actual:
     actual = _lock(actual)
     _require_reviewer(actor, actual)
     return _transition(
-        actual, actor=actor, action=AuditAction.APPROVE, to=ActualStatus.APPROVED,
-        allowed_from=(ActualStatus.SUBMITTED,), reason=comment.strip(),
+        actual,
+        actor=actor,
+        action=AuditAction.APPROVE,
+        to=ActualStatus.APPROVED,
+        allowed_from=(ActualStatus.SUBMITTED,),
+        reason=comment.strip(),
         extra={"review_comment": comment.strip(), "reviewed_by": actor, "reviewed_at": timezone.now()},
     )
 
@@ -190,8 +228,13 @@ def reopen_actual(actual: Actual, *, actor: Any, reason: str) -> Actual:
     if not reason.strip():
         raise ValidationError({"reason": _("重新打开已审核数据须填写原因。")})
     return _transition(
-        actual, actor=actor, action=AuditAction.REOPEN, to=ActualStatus.RETURNED,
-        allowed_from=(ActualStatus.APPROVED,), reason=reason.strip(), extra={"review_comment": reason.strip()},
+        actual,
+        actor=actor,
+        action=AuditAction.REOPEN,
+        to=ActualStatus.RETURNED,
+        allowed_from=(ActualStatus.APPROVED,),
+        reason=reason.strip(),
+        extra={"review_comment": reason.strip()},
     )
 
 
@@ -199,11 +242,30 @@ def reopen_actual(actual: Actual, *, actor: Any, reason: str) -> Actual:
 
 PLAN_SYNC_FIELDS = ("title", "year", "org_unit", "source_title", "source_text", "file_sha256")
 INDICATOR_SYNC_FIELDS = (
-    "name", "unit", "value_unit", "measure", "direction", "accumulation", "rollup", "description", "computed_from",
+    "name",
+    "unit",
+    "value_unit",
+    "measure",
+    "direction",
+    "accumulation",
+    "rollup",
+    "description",
+    "computed_from",
 )
 TARGET_SYNC_FIELDS = (
-    "section", "indicator", "org_unit", "year", "value", "comparator", "level", "quote", "quote_position",
-    "deadline", "relative_to", "parent", "sort_order",
+    "section",
+    "indicator",
+    "org_unit",
+    "year",
+    "value",
+    "comparator",
+    "level",
+    "quote",
+    "quote_position",
+    "deadline",
+    "relative_to",
+    "parent",
+    "sort_order",
 )
 
 
@@ -290,7 +352,9 @@ def _target_snapshot(target: Target) -> dict[str, Any]:
     return snap
 
 
-def _assign(obj: Any, values: dict[str, Any], snap: Callable[[Any], dict[str, Any]]) -> tuple[dict, dict] | None:
+def _assign(
+    obj: Any, values: dict[str, Any], snap: Callable[[Any], dict[str, Any]]
+) -> tuple[dict, dict] | None:
     """Set ``values`` on ``obj``; (before, after) of the changed fields, or None if nothing changed."""
     before = snap(obj)
     for name, value in values.items():
@@ -378,7 +442,9 @@ def sort_orders(keys: list[str], current: dict[str, int]) -> dict[str, int]:
     return result
 
 
-def _quote_position(entry: TargetEntry, current: Target | None, text: str | None, spec: PlanSpec) -> int | None:
+def _quote_position(
+    entry: TargetEntry, current: Target | None, text: str | None, spec: PlanSpec
+) -> int | None:
     if text is None:  # no source text: keep the known position unless the quote itself changed
         return current.quote_position if current is not None and current.quote == entry.quote else None
     if text == spec.source_text:
@@ -408,8 +474,11 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
 
     # ---- plan
     plan_values: dict[str, Any] = {
-        "title": spec.title, "year": spec.year, "org_unit": units[spec.org_unit],
-        "source_title": spec.source_title, "file_sha256": spec.file_sha256,
+        "title": spec.title,
+        "year": spec.year,
+        "org_unit": units[spec.org_unit],
+        "source_title": spec.source_title,
+        "file_sha256": spec.file_sha256,
     }
     if text is not None:
         plan_values["source_text"] = text
@@ -431,13 +500,21 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
 
     # ---- indicators
     wanted = {t.indicator for t in spec.targets} | {t.relative_to for t in spec.targets if t.relative_to}
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted | {i.code for i in spec.indicators})}
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(code__in=wanted | {i.code for i in spec.indicators})
+    }
     changed_indicators: list[int] = []  # shared with other plans: their targets' lights move too
     for ispec in spec.indicators:
         ind_values: dict[str, Any] = {
-            "name": ispec.name, "unit": ispec.unit, "value_unit": ispec.value_unit, "measure": ispec.measure,
-            "direction": ispec.direction, "accumulation": ispec.accumulation, "rollup": ispec.rollup,
-            "description": ispec.description, "computed_from": ispec.computed_from,
+            "name": ispec.name,
+            "unit": ispec.unit,
+            "value_unit": ispec.value_unit,
+            "measure": ispec.measure,
+            "direction": ispec.direction,
+            "accumulation": ispec.accumulation,
+            "rollup": ispec.rollup,
+            "description": ispec.description,
+            "computed_from": ispec.computed_from,
         }
         indicator = indicators.get(ispec.code)
         if indicator is None:
@@ -459,7 +536,9 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
     # ---- targets: create the new ones first so that every parent link can be resolved
     existing = {
         t.key: t
-        for t in Target.objects.filter(plan=plan).select_related("indicator", "org_unit", "relative_to", "parent")
+        for t in Target.objects.filter(plan=plan).select_related(
+            "indicator", "org_unit", "relative_to", "parent"
+        )
     }
     by_key: dict[str, Target] = dict(existing)
     orders = sort_orders([e.key for e in spec.targets], {k: t.sort_order for k, t in existing.items()})
@@ -468,9 +547,15 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
     for entry in spec.targets:
         current = existing.get(entry.key)
         values: dict[str, Any] = {
-            "section": entry.section, "indicator": indicators[entry.indicator], "org_unit": units[entry.org_unit],
-            "year": spec.year, "value": entry.value, "comparator": entry.comparator, "level": entry.level,
-            "quote": entry.quote, "quote_position": _quote_position(entry, current, text, spec),
+            "section": entry.section,
+            "indicator": indicators[entry.indicator],
+            "org_unit": units[entry.org_unit],
+            "year": spec.year,
+            "value": entry.value,
+            "comparator": entry.comparator,
+            "level": entry.level,
+            "quote": entry.quote,
+            "quote_position": _quote_position(entry, current, text, spec),
             "deadline": entry.deadline,
             "relative_to": indicators[entry.relative_to] if entry.relative_to else None,
             "sort_order": orders[entry.key],
@@ -480,7 +565,9 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
             new_targets.append(Target(plan=plan, key=entry.key, **values))
     created = Target.objects.bulk_create(new_targets)
     if any(t.pk is None for t in created):  # a backend that cannot return ids from a bulk insert
-        ids = dict(Target.objects.filter(plan=plan, key__in=[t.key for t in created]).values_list("key", "pk"))
+        ids = dict(
+            Target.objects.filter(plan=plan, key__in=[t.key for t in created]).values_list("key", "pk")
+        )
         for t in created:
             t.pk = ids[t.key]
     by_key.update((t.key, t) for t in created)
@@ -510,7 +597,12 @@ def load_plan(spec: PlanSpec, *, actor: Any = None, source_text: str | None = No
     keep = {entry.key for entry in spec.targets}
     gone = [t for key, t in existing.items() if key not in keep]
     for target in gone:
-        record(action=AuditAction.DELETE, obj=target, before=_target_snapshot(target) | {"key": target.key}, **audit)
+        record(
+            action=AuditAction.DELETE,
+            obj=target,
+            before=_target_snapshot(target) | {"key": target.key},
+            **audit,
+        )
     if gone:
         Target.objects.filter(pk__in=[t.pk for t in gone]).delete()
         result.targets.deleted = len(gone)
@@ -577,8 +669,15 @@ def save_and_submit_rows(
     for row in rows:
         try:
             actual = save_actual(
-                actor=actor, indicator=row.indicator, org_unit=org_unit, year=year, month=month,
-                ytd_value=row.ytd_value, growth_pct=row.growth_pct, base_value=row.base_value, note=row.note,
+                actor=actor,
+                indicator=row.indicator,
+                org_unit=org_unit,
+                year=year,
+                month=month,
+                ytd_value=row.ytd_value,
+                growth_pct=row.growth_pct,
+                base_value=row.base_value,
+                note=row.note,
                 expected_version=row.expected_version,
             )
             if submit:

@@ -31,17 +31,25 @@ def _plain(value: Decimal | None) -> str | None:
 
 def _row_form(row: worklists.SheetRow, data: dict | None) -> ActualRowForm:
     a = row.actual
-    initial = {} if a is None else {
-        "ytd_value": _plain(a.ytd_value), "growth_pct": _plain(a.growth_pct), "base_value": _plain(a.base_value),
-        "note": a.note, "version": a.version,
-    }
+    initial = (
+        {}
+        if a is None
+        else {
+            "ytd_value": _plain(a.ytd_value),
+            "growth_pct": _plain(a.growth_pct),
+            "base_value": _plain(a.base_value),
+            "note": a.note,
+            "version": a.version,
+        }
+    )
     return ActualRowForm(data, prefix=row.code, initial=initial)
 
 
 def _row_input(row: worklists.SheetRow, form: ActualRowForm) -> services.RowInput:
     d = form.cleaned_data
-    return services.RowInput(row.indicator, d["ytd_value"], d["growth_pct"], d["base_value"], d["note"].strip(),
-                             d["version"])
+    return services.RowInput(
+        row.indicator, d["ytd_value"], d["growth_pct"], d["base_value"], d["note"].strip(), d["version"]
+    )
 
 
 def _attach_errors(forms: dict[str, ActualRowForm], exc: services.RowErrors) -> None:
@@ -68,8 +76,12 @@ def entry(request: HttpRequest) -> HttpResponse:
         elif all([forms[r.code].is_valid() for r in chosen]):
             try:
                 saved = services.save_and_submit_rows(
-                    actor=request.user, org_unit=unit, year=period.year, month=period.month,
-                    rows=[_row_input(r, forms[r.code]) for r in chosen], submit=action == "submit",
+                    actor=request.user,
+                    org_unit=unit,
+                    year=period.year,
+                    month=period.month,
+                    rows=[_row_input(r, forms[r.code]) for r in chosen],
+                    submit=action == "submit",
                 )
             except services.RowErrors as exc:
                 _attach_errors(forms, exc)
@@ -80,9 +92,14 @@ def entry(request: HttpRequest) -> HttpResponse:
                 return redirect(request.get_full_path())
         else:
             messages.error(request, _("部分数据格式有误，未保存任何数据，请按提示修改。"))
-    context = {"unit": unit, "period": period, "rows": [(r, forms[r.code]) for r in rows],
-               "computed": worklists.computed_indicators(unit, year=period.year),
-               "units": worklists.entry_units(request.user), "nav_active": "entry"}
+    context = {
+        "unit": unit,
+        "period": period,
+        "rows": [(r, forms[r.code]) for r in rows],
+        "computed": worklists.computed_indicators(unit, year=period.year),
+        "units": worklists.entry_units(request.user),
+        "nav_active": "entry",
+    }
     return render(request, "plans/entry.html", context)
 
 
@@ -95,7 +112,9 @@ def review(request: HttpRequest) -> HttpResponse:
 
 def _reviewed(request: HttpRequest, actual: Actual, error: str, done: str) -> HttpResponse:
     if _is_htmx(request):
-        item = worklists.review_items([Actual.objects.select_related(*worklists.REVIEW_RELATED).get(pk=actual.pk)])[0]
+        item = worklists.review_items(
+            [Actual.objects.select_related(*worklists.REVIEW_RELATED).get(pk=actual.pk)]
+        )[0]
         item.error = error
         return render(request, "plans/_review_row.html", {"item": item, "done": "" if error else done})
     if error:
@@ -153,7 +172,11 @@ TARGETS_PER_PAGE = 100  # a city's list runs to thousands of targets: one page i
 
 @login_required
 def targets(request: HttpRequest) -> HttpResponse:
-    page = Paginator(worklists.visible_targets(request.user), TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(worklists.visible_targets(request.user), TARGETS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
-        request, "plans/targets.html", {"targets": list(page.object_list), "page": page, "nav_active": "targets"}
+        request,
+        "plans/targets.html",
+        {"targets": list(page.object_list), "page": page, "nav_active": "targets"},
     )

@@ -19,7 +19,8 @@ def visible_targets(user: Any) -> Any:
     if not any(has_perm(user, p) for p in READ_PERMS):
         raise PermissionDenied
     return (
-        Target.objects.visible_to(user).select_related("plan", "indicator", "org_unit", "relative_to")
+        Target.objects.visible_to(user)
+        .select_related("plan", "indicator", "org_unit", "relative_to")
         .order_by("-plan__year", "plan__code", "sort_order", "pk")
     )
 
@@ -35,7 +36,10 @@ def entry_unit(user: Any, code: str | None) -> OrgUnit:
         require_unit(user, unit.pk, Perm.ENTER_DATA)
         return unit
     enterable = OrgUnit.objects.editable_by(user, Perm.ENTER_DATA).internal()
-    unit = enterable.filter(pk=getattr(user, "org_unit_id", None)).first() or enterable.order_by("sort_order").first()
+    unit = (
+        enterable.filter(pk=getattr(user, "org_unit_id", None)).first()
+        or enterable.order_by("sort_order").first()
+    )
     if unit is None:
         raise PermissionDenied
     return unit
@@ -83,7 +87,11 @@ def entry_sheet(unit: OrgUnit, *, year: int, month: int) -> list[SheetRow]:
 
 def computed_indicators(unit: OrgUnit, *, year: int) -> list[Indicator]:
     """Indicators with a target on ``unit`` whose actuals come from the project library (shown as a pointer)."""
-    ids = Target.objects.filter(org_unit=unit, year=year).exclude(indicator__computed_from="").values("indicator_id")
+    ids = (
+        Target.objects.filter(org_unit=unit, year=year)
+        .exclude(indicator__computed_from="")
+        .values("indicator_id")
+    )
     return list(Indicator.objects.filter(pk__in=ids).order_by("code"))
 
 
@@ -101,8 +109,10 @@ def review_items(actuals: Iterable[Actual]) -> list[ReviewItem]:
     wanted = {w for w in wanted if w[3] >= 1}
     if wanted:
         previous = Actual.objects.filter(
-            indicator_id__in={w[0] for w in wanted}, org_unit_id__in={w[1] for w in wanted},
-            year__in={w[2] for w in wanted}, month__in={w[3] for w in wanted},
+            indicator_id__in={w[0] for w in wanted},
+            org_unit_id__in={w[1] for w in wanted},
+            year__in={w[2] for w in wanted},
+            month__in={w[3] for w in wanted},
         )
         found = {(p.indicator_id, p.org_unit_id, p.year, p.month): p for p in previous}
         for item in items:
@@ -119,8 +129,10 @@ def review_queue(user: Any) -> list[ReviewItem]:
     if not has_perm(user, Perm.REVIEW_DATA):
         raise PermissionDenied
     qs = (
-        Actual.objects.editable_by(user, Perm.REVIEW_DATA).filter(status=ActualStatus.SUBMITTED)
-        .select_related(*REVIEW_RELATED).order_by("submitted_at", "pk")
+        Actual.objects.editable_by(user, Perm.REVIEW_DATA)
+        .filter(status=ActualStatus.SUBMITTED)
+        .select_related(*REVIEW_RELATED)
+        .order_by("submitted_at", "pk")
     )
     return review_items(qs)
 
@@ -128,8 +140,10 @@ def review_queue(user: Any) -> list[ReviewItem]:
 def recently_approved(user: Any, limit: int = 20) -> list[Actual]:
     """Approved months the user could reopen (units other than the user's own)."""
     qs = (
-        Actual.objects.editable_by(user, Perm.REVIEW_DATA).filter(status=ActualStatus.APPROVED)
+        Actual.objects.editable_by(user, Perm.REVIEW_DATA)
+        .filter(status=ActualStatus.APPROVED)
         .exclude(org_unit_id=getattr(user, "org_unit_id", None))
-        .select_related(*REVIEW_RELATED).order_by("-reviewed_at", "-pk")
+        .select_related(*REVIEW_RELATED)
+        .order_by("-reviewed_at", "-pk")
     )
     return list(qs[:limit])

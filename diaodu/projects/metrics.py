@@ -221,9 +221,11 @@ def key_years_with_ytd(projects: QuerySet[Project], year: int, month: int) -> Qu
 
 def behind_schedule(key_years: QuerySet[ProjectYear], month: int) -> QuerySet[ProjectYear]:
     """Those of :func:`key_years_with_ytd` below their 序时计划 (annual plan × month / 12; exact: ×12 on both sides)."""
-    return key_years.filter(planned_investment_wan__gt=0).alias(
-        short=F("planned_investment_wan") * month - F("ytd") * 12
-    ).filter(short__gt=0)
+    return (
+        key_years.filter(planned_investment_wan__gt=0)
+        .alias(short=F("planned_investment_wan") * month - F("ytd") * 12)
+        .filter(short__gt=0)
+    )
 
 
 def pipeline_funnel(projects: QuerySet[Project]) -> tuple[list[domain.FunnelStep], dict[str, int]]:
@@ -322,7 +324,10 @@ METRICS: dict[str, Metric] = {
         "万元", _sum(_key(None), "total_investment_wan"), "重点项目计划总投资", _field("key_total_wan")
     ),
     "city_key_total_investment_wan": Metric(
-        "万元", _sum(_key(CITY), "total_investment_wan"), "市级重点项目计划总投资", _field("city_key_total_wan")
+        "万元",
+        _sum(_key(CITY), "total_investment_wan"),
+        "市级重点项目计划总投资",
+        _field("city_key_total_wan"),
     ),
     "county_key_total_investment_wan": Metric(
         "万元",

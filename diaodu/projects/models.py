@@ -189,7 +189,9 @@ class ProjectYear(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="project_year_unique")]
         # the cockpit lists a region's largest key projects of a year (top N by annual plan)
         indexes = [
-            models.Index(fields=["year", "is_key", "-planned_investment_wan"], name="project_year_key_plan_idx")
+            models.Index(
+                fields=["year", "is_key", "-planned_investment_wan"], name="project_year_key_plan_idx"
+            )
         ]
 
     def __str__(self) -> str:

@@ -103,9 +103,7 @@ def contributions(data: Any, year: int) -> dict[int, dict[int, Vector]]:
                     const[idx["city_new_key_planned"]] = 1
         reached = data.reached(pid)
         big_industry = base["category"] == domain.Category.INDUSTRY and total >= domain.TIERS[0][1]
-        counted = [
-            c for c in domain.counted_signings(signings.get(pid, ())) if c.on.year == year
-        ]
+        counted = [c for c in domain.counted_signings(signings.get(pid, ())) if c.on.year == year]
         ytd_points = data.ytd.get(pid, ())
         months: dict[int, Vector] = {}
         for m in MONTHS:
@@ -121,7 +119,9 @@ def contributions(data: Any, year: int) -> dict[int, dict[int, Vector]]:
                     vec[idx[f"{prefix}key_ytd_wan"]] = ytd
                 if plan > 0:
                     vec[idx["key_planned_ytd_wan"]] = ytd
-            if is_key and plan > 0 and ytd * 12 < plan * m:  # the cockpit's "behind" rule (metrics.behind_schedule)
+            if (
+                is_key and plan > 0 and ytd * 12 < plan * m
+            ):  # the cockpit's "behind" rule (metrics.behind_schedule)
                 vec[idx["key_behind"]] = 1
             started_on = reached.get(Stage.STARTED)
             if is_key and y.get("is_new", False) and started_on is not None and started_on <= on:
@@ -386,7 +386,9 @@ def check(years: Iterable[int] | None = None) -> list[str]:
             have = stored.get(key) or zero()
             if want != have:
                 diff = {f: (have[i], want[i]) for i, f in enumerate(FIELDS) if have[i] != want[i]}
-                problems.append(f"{year}年 单位 {key[1]} {key[2]}月 {'下辖合计' if key[0] else '本级'}: {diff}")
+                problems.append(
+                    f"{year}年 单位 {key[1]} {key[2]}月 {'下辖合计' if key[0] else '本级'}: {diff}"
+                )
     return problems
 
 
@@ -405,7 +407,6 @@ def subtree_rows(
     ).values("org_unit_id", "month", *FIELDS):
         out[row["org_unit_id"]][row["month"]] = row
     return out
-
 
 
 def visible_months(user: Any, unit: Any, *, year: int, through_month: int = 12) -> dict[int, dict[str, Any]]:

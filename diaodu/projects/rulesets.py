@@ -18,7 +18,9 @@ from diaodu.projects import domain
 from diaodu.projects.models import RuleSet
 from diaodu.projects.services.projects import RuleInput
 
-KIND_BY_TEXT = {str(k): k for k in domain.RuleKind} | {label: k for k, label in domain.RULE_KIND_LABELS.items()}
+KIND_BY_TEXT = {str(k): k for k in domain.RuleKind} | {
+    label: k for k, label in domain.RULE_KIND_LABELS.items()
+}
 
 
 def parse_rules(text: str) -> list[RuleInput]:
@@ -32,7 +34,9 @@ def parse_rules(text: str) -> list[RuleInput]:
         parts = [p.strip() for p in line.split("|")] + ["", "", ""]
         kind = KIND_BY_TEXT.get(parts[0])
         if kind is None:
-            errors.append(f"第{number}行：未知的规则类型“{parts[0]}”（可用：{'、'.join(domain.RULE_KIND_LABELS.values())}）")
+            errors.append(
+                f"第{number}行：未知的规则类型“{parts[0]}”（可用：{'、'.join(domain.RULE_KIND_LABELS.values())}）"
+            )
             continue
         threshold: Decimal | None = None
         if parts[2]:
@@ -53,7 +57,9 @@ def rules_as_text(ruleset: RuleSet) -> str:
     lines = []
     for rule in ruleset.rules.all():
         threshold = "" if rule.threshold is None else format(rule.threshold.normalize(), "f")
-        lines.append(f"{domain.RULE_KIND_LABELS[domain.RuleKind(rule.kind)]} | {rule.label} | {threshold} | {rule.values}")
+        lines.append(
+            f"{domain.RULE_KIND_LABELS[domain.RuleKind(rule.kind)]} | {rule.label} | {threshold} | {rule.values}"
+        )
     return "\n".join(lines)
 
 
@@ -61,7 +67,9 @@ class RuleSetForm(forms.Form):
     org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="适用单位")
     name = forms.CharField(max_length=100, label="规则集名称")
     note = forms.CharField(max_length=200, required=False, label="修订说明")
-    rules = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="规则（每行：类型 | 名称 | 阈值 | 允许值）")
+    rules = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), label="规则（每行：类型 | 名称 | 阈值 | 允许值）"
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,5 +85,8 @@ class RuleSetForm(forms.Form):
 
 def active_rulesets() -> list[RuleSet]:
     return list(
-        RuleSet.objects.filter(is_active=True).select_related("org_unit").prefetch_related("rules").order_by("org_unit__path", "name")
+        RuleSet.objects.filter(is_active=True)
+        .select_related("org_unit")
+        .prefetch_related("rules")
+        .order_by("org_unit__path", "name")
     )

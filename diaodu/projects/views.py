@@ -227,8 +227,11 @@ def rulesets(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             ruleset = services.save_ruleset(
-                actor=request.user, org_unit=form.cleaned_data["org_unit"], name=form.cleaned_data["name"],
-                rules=form.cleaned_data["rules"], note=form.cleaned_data["note"],
+                actor=request.user,
+                org_unit=form.cleaned_data["org_unit"],
+                name=form.cleaned_data["name"],
+                rules=form.cleaned_data["rules"],
+                note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

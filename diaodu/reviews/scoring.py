@@ -121,7 +121,9 @@ def unit_facts(
     # Lights and project figures come from the write-time tables (plans/lights.py, projects/rollups.py): one
     # grouped query each, whatever the number of targets and projects below the units.
     for path, status, n in (
-        TargetLight.objects.filter(month=month, target__in=Target.objects.filter(subtree, year=year).values("pk"))
+        TargetLight.objects.filter(
+            month=month, target__in=Target.objects.filter(subtree, year=year).values("pk")
+        )
         .values_list("target__org_unit__path", "status")
         .annotate(n=Count("pk"))
         .order_by()

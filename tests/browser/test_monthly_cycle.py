@@ -25,8 +25,12 @@ PLAN_FILE = ROOT / "plans" / "guanyun-2025.yaml"
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 
 # The county's 新增“四上”企业 target decomposed to 伊山镇 (a hand-entered indicator: the clusters' project
@@ -58,9 +62,17 @@ def world(transactional_db, orgunits, personas) -> None:  # type: ignore[no-unty
     call_command("plan", "load", str(PLAN_FILE))
     plan = Plan.objects.get(code="guanyun-2025")
     Target.objects.create(
-        plan=plan, key=TARGET_KEY, section="主要预期目标", indicator=Indicator.objects.get(code=INDICATOR),
-        org_unit=orgunits[TOWN], year=2025, value=5, comparator=">=", level="plain",
-        quote="新增“四上”企业150家以上", sort_order=9999,
+        plan=plan,
+        key=TARGET_KEY,
+        section="主要预期目标",
+        indicator=Indicator.objects.get(code=INDICATOR),
+        org_unit=orgunits[TOWN],
+        year=2025,
+        value=5,
+        comparator=">=",
+        level="plain",
+        quote="新增“四上”企业150家以上",
+        sort_order=9999,
     )
 
 

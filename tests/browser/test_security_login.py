@@ -29,7 +29,9 @@ def people(transactional_db, orgunits, personas):  # type: ignore[no-untyped-def
 def watch(page: Any) -> list[str]:
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
     return problems
 
 

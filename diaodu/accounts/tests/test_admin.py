@@ -54,10 +54,16 @@ def test_it_sends_anonymous_users_to_the_platform_login(db) -> None:  # type: ig
 def test_it_audits_admin_changes(personas) -> None:  # type: ignore[no-untyped-def]
     role = Role.objects.get(code="unit_viewer")
     client = client_for(personas["secadmin"])
-    response = client.post(reverse("admin:accounts_role_change", args=[role.pk]), {
-        "code": role.code, "name": "单位查看员（只读）", "permissions": ["data.view"], "data_scope": "unit",
-        "description": role.description,
-    })
+    response = client.post(
+        reverse("admin:accounts_role_change", args=[role.pk]),
+        {
+            "code": role.code,
+            "name": "单位查看员（只读）",
+            "permissions": ["data.view"],
+            "data_scope": "unit",
+            "description": role.description,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="accounts.role")
     assert event.actor == personas["secadmin"]

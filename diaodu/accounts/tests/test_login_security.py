@@ -97,8 +97,9 @@ def test_it_locks_unknown_account_names_alike(db) -> None:  # type: ignore[no-un
 
 
 def change(client: Client, old: str, new: str):  # type: ignore[no-untyped-def]
-    return client.post(reverse("accounts:password_change"),
-                       {"old_password": old, "new_password1": new, "new_password2": new})
+    return client.post(
+        reverse("accounts:password_change"), {"old_password": old, "new_password1": new, "new_password2": new}
+    )
 
 
 def test_it_refuses_the_last_five_passwords(personas) -> None:  # type: ignore[no-untyped-def]
@@ -121,13 +122,21 @@ def test_it_checks_length_and_classes_and_the_old_password(personas) -> None:  #
     client.force_login(personas["yishan"])
     assert "原密码不正确" in change(client, "nope", "Good#Pass2025").content.decode()
     assert "至少三类" in change(client, DEMO_PASSWORD, "alllowercase123").content.decode()
-    assert "密码长度太短" in change(client, DEMO_PASSWORD, "Ab#1").content.decode() or "too short" in change(
-        client, DEMO_PASSWORD, "Ab#1").content.decode()
+    assert (
+        "密码长度太短" in change(client, DEMO_PASSWORD, "Ab#1").content.decode()
+        or "too short" in change(client, DEMO_PASSWORD, "Ab#1").content.decode()
+    )
 
 
 def test_it_forces_an_initial_password_to_be_changed(personas) -> None:  # type: ignore[no-untyped-def]
-    new = services.create_user(actor=personas["secadmin"], username="xinren", password="Chushi#2025",
-                               full_name="新人", org_unit=personas["yishan"].org_unit, roles=[])
+    new = services.create_user(
+        actor=personas["secadmin"],
+        username="xinren",
+        password="Chushi#2025",
+        full_name="新人",
+        org_unit=personas["yishan"].org_unit,
+        roles=[],
+    )
     assert new.must_change_password
     assert not personas["yishan"].must_change_password  # demo accounts stay usable
     client = Client()
@@ -155,10 +164,17 @@ def test_it_expires_passwords_after_the_configured_days(personas, settings) -> N
 def test_it_marks_accounts_made_in_the_admin_as_initial(personas) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(personas["secadmin"])
-    response = client.post(reverse("admin:accounts_user_add"), {
-        "username": "zhangsan", "password1": "Chushi#2025", "password2": "Chushi#2025", "full_name": "张三",
-        "org_unit": personas["yishan"].org_unit_id, "_save": "1",
-    })
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "zhangsan",
+            "password1": "Chushi#2025",
+            "password2": "Chushi#2025",
+            "full_name": "张三",
+            "org_unit": personas["yishan"].org_unit_id,
+            "_save": "1",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert User.objects.get(username="zhangsan").must_change_password
 
@@ -226,7 +242,9 @@ def test_it_counts_wrong_codes_towards_the_lockout(personas) -> None:  # type: i
         client = Client()
         post_login(client, "secadmin")
         for _n in range(4):
-            assert LOCKED not in client.post(reverse("accounts:otp_verify"), {"code": "000000"}).content.decode()
+            assert (
+                LOCKED not in client.post(reverse("accounts:otp_verify"), {"code": "000000"}).content.decode()
+            )
         assert LOCKED in client.post(reverse("accounts:otp_verify"), {"code": "000001"}).content.decode()
         assert LOCKED in post_login(Client(), "secadmin").content.decode()
 
@@ -258,13 +276,18 @@ def test_the_security_administrator_resets_a_lost_authenticator(personas) -> Non
     enrol(Client(), "auditadmin")
     client = Client()
     client.force_login(personas["secadmin"])
-    response = client.post(reverse("admin:accounts_user_changelist"), {
-        "action": "reset_second_factor", "_selected_action": [personas["auditadmin"].pk],
-    })
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {
+            "action": "reset_second_factor",
+            "_selected_action": [personas["auditadmin"].pk],
+        },
+    )
     assert response.status_code == 302
     assert post_login(Client(), "auditadmin")["Location"] == reverse("accounts:otp_enrol")
-    assert AuditEvent.objects.filter(action=AuditAction.OTP, reason="重置动态口令",
-                                     actor=personas["secadmin"]).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.OTP, reason="重置动态口令", actor=personas["secadmin"]
+    ).exists()
 
 
 # ----------------------------------------------------------------------------- the login log

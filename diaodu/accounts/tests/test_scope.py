@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _user(orgunits, unit_code: str, scope: str, perms=(Perm.VIEW_DATA, Perm.ENTER_DATA), custom=()) -> User:  # type: ignore[no-untyped-def]
-    role = Role.objects.create(code=f"r-{scope}-{unit_code}", name="测试角色", permissions=[str(p) for p in perms],
-                               data_scope=scope)
+    role = Role.objects.create(
+        code=f"r-{scope}-{unit_code}", name="测试角色", permissions=[str(p) for p in perms], data_scope=scope
+    )
     role.custom_units.set([orgunits[c] for c in custom])
     user = User.objects.create(username=f"u-{scope}-{unit_code}", org_unit=orgunits[unit_code])
     user.roles.add(role)
@@ -44,22 +45,34 @@ def test_custom_units(orgunits) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_all(orgunits) -> None:  # type: ignore[no-untyped-def]
-    assert _codes(_user(orgunits, "320723-D03", DataScope.ALL)) == set(OrgUnit.objects.values_list("code", flat=True))
+    assert _codes(_user(orgunits, "320723-D03", DataScope.ALL)) == set(
+        OrgUnit.objects.values_list("code", flat=True)
+    )
 
 
 def test_self_scope_sees_only_own_records(orgunits) -> None:  # type: ignore[no-untyped-def]
     user = _user(orgunits, "320723-T02", DataScope.SELF)
     ind = Indicator.objects.create(code="x", name="测试指标", unit="个", measure="count")
-    mine = Actual.objects.create(indicator=ind, org_unit=orgunits["320723-T02"], year=2025, month=1,
-                                 ytd_value=Decimal(1), created_by=user)
-    Actual.objects.create(indicator=ind, org_unit=orgunits["320723-T02"], year=2025, month=2, ytd_value=Decimal(2))
+    mine = Actual.objects.create(
+        indicator=ind,
+        org_unit=orgunits["320723-T02"],
+        year=2025,
+        month=1,
+        ytd_value=Decimal(1),
+        created_by=user,
+    )
+    Actual.objects.create(
+        indicator=ind, org_unit=orgunits["320723-T02"], year=2025, month=2, ytd_value=Decimal(2)
+    )
     assert list(Actual.objects.visible_to(user)) == [mine]
     assert _codes(user) == set()
 
 
 def test_roles_combine_and_permissions_are_separate(orgunits) -> None:  # type: ignore[no-untyped-def]
     user = _user(orgunits, "320723-T02", DataScope.UNIT_AND_BELOW)
-    extra = Role.objects.create(code="viewer-all", name="全县只读", permissions=[Perm.VIEW_DATA], data_scope=DataScope.ALL)
+    extra = Role.objects.create(
+        code="viewer-all", name="全县只读", permissions=[Perm.VIEW_DATA], data_scope=DataScope.ALL
+    )
     user.roles.add(extra)
     forget_cached_scope(user)
     assert unit_scope(user, Perm.VIEW_DATA).all
@@ -79,8 +92,9 @@ def test_inactive_and_anonymous_users_see_nothing(orgunits) -> None:  # type: ig
 
 def test_get_for_user_gives_404_when_invisible_and_403_when_read_only(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
     ind = Indicator.objects.create(code="y", name="测试指标二", unit="个", measure="count")
-    yangji = Actual.objects.create(indicator=ind, org_unit=orgunits["320723-T03"], year=2025, month=1,
-                                   ytd_value=Decimal(1))
+    yangji = Actual.objects.create(
+        indicator=ind, org_unit=orgunits["320723-T03"], year=2025, month=1, ytd_value=Decimal(1)
+    )
     with pytest.raises(Http404):
         get_for_user(Actual.objects.all(), personas["yishan"], yangji.pk)
     assert get_for_user(Actual.objects.all(), personas["leader"], yangji.pk) == yangji

@@ -42,8 +42,11 @@ def client_for(user):  # type: ignore[no-untyped-def]
 
 
 def test_each_administrator_holds_exactly_one_administrative_permission(personas) -> None:  # type: ignore[no-untyped-def]
-    expected = {"sysadmin": {Perm.MANAGE_CONFIG}, "secadmin": {Perm.MANAGE_ACCOUNTS},
-                "auditadmin": {Perm.VIEW_AUDIT}}
+    expected = {
+        "sysadmin": {Perm.MANAGE_CONFIG},
+        "secadmin": {Perm.MANAGE_ACCOUNTS},
+        "auditadmin": {Perm.VIEW_AUDIT},
+    }
     for name, perms in expected.items():
         assert user_perms(personas[name]) == {str(p) for p in perms}
     for seed in DEFAULT_ROLES:
@@ -93,8 +96,11 @@ def test_the_pages_and_api_matrix(personas, name) -> None:  # type: ignore[no-un
     assert client.get(reverse("plans:review")).status_code == 403
     assert client.get("/api/actuals").status_code == 403
     assert client.get("/api/targets").status_code == 403
-    response = client.post("/api/actuals", {"indicator": "x", "unit": "320723", "year": 2025, "month": 1,
-                                            "ytd_value": "1"}, content_type="application/json")
+    response = client.post(
+        "/api/actuals",
+        {"indicator": "x", "unit": "320723", "year": 2025, "month": 1, "ytd_value": "1"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
 
 
@@ -102,13 +108,25 @@ def test_the_services_refuse_out_of_duty_writes(personas, orgunits) -> None:  # 
     indicator = Indicator.objects.create(code="sod-rev", name="测试收入", unit="亿元")
     for name in ADMINS:
         with pytest.raises(PermissionDenied):
-            plans.save_actual(actor=personas[name], indicator=indicator, org_unit=orgunits["320723-T02"],
-                              year=2025, month=1, ytd_value=Decimal("1"))
+            plans.save_actual(
+                actor=personas[name],
+                indicator=indicator,
+                org_unit=orgunits["320723-T02"],
+                year=2025,
+                month=1,
+                ytd_value=Decimal("1"),
+            )
     officer = Role.objects.get(code="unit_officer")
     for name in ("sysadmin", "auditadmin"):
         with pytest.raises(PermissionDenied):
-            accounts.create_user(actor=personas[name], username=f"x{name}", password="Chushi#2025",
-                                 full_name="x", org_unit=orgunits["320723"], roles=[officer])
+            accounts.create_user(
+                actor=personas[name],
+                username=f"x{name}",
+                password="Chushi#2025",
+                full_name="x",
+                org_unit=orgunits["320723"],
+                roles=[officer],
+            )
         with pytest.raises(PermissionDenied):
             accounts.set_roles(actor=personas[name], user=personas["yishan"], roles=[officer])
         with pytest.raises(PermissionDenied):
@@ -126,10 +144,18 @@ def test_no_role_or_account_combines_duties(personas, orgunits) -> None:  # type
         accounts.set_roles(actor=personas["secadmin"], user=personas["yishan"], roles=both)
     client = client_for(personas["secadmin"])
     user = personas["county"]
-    response = client.post(reverse("admin:accounts_user_change", args=[user.pk]), {
-        "username": user.username, "full_name": user.full_name, "title": user.title, "org_unit": user.org_unit_id,
-        "email": "", "is_active": "on", "roles": [r.pk for r in both],
-    })
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {
+            "username": user.username,
+            "full_name": user.full_name,
+            "title": user.title,
+            "org_unit": user.org_unit_id,
+            "email": "",
+            "is_active": "on",
+            "roles": [r.pk for r in both],
+        },
+    )
     assert response.status_code == 200 and "三员分立" in response.content.decode()
 
 
@@ -148,4 +174,6 @@ def test_the_check_flags_demo_passwords_in_production(personas, settings) -> Non
     for user in personas.values():
         user.set_password("Changed#" + DEMO_PASSWORD)
         user.save()
-    assert not [m for m in checks.run_checks(include_deployment_checks=True) if m.id in (WARNING_ID, ERROR_ID)]
+    assert not [
+        m for m in checks.run_checks(include_deployment_checks=True) if m.id in (WARNING_ID, ERROR_ID)
+    ]

@@ -13,8 +13,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _event() -> AuditEvent:
-    return record(actor=None, actor_name="tester", action=AuditAction.UPDATE, object_type="plans.target",
-                  object_id="1", before={"value": "7"}, after={"value": "8"})
+    return record(
+        actor=None,
+        actor_name="tester",
+        action=AuditAction.UPDATE,
+        object_type="plans.target",
+        object_id="1",
+        before={"value": "7"},
+        after={"value": "8"},
+    )
 
 
 def test_it_refuses_an_orm_update() -> None:

@@ -19,10 +19,19 @@ pytestmark = pytest.mark.django_db
 
 
 def _events(n: int) -> list[AuditEvent]:
-    return [record(actor=None, actor_name=f"user{i}", action=AuditAction.UPDATE, object_type="plans.actual",
-                   object_id=str(i), before={"ytd_value": str(i)}, after={"ytd_value": str(i + 1)},
-                   reason="测试 <script>")
-            for i in range(n)]
+    return [
+        record(
+            actor=None,
+            actor_name=f"user{i}",
+            action=AuditAction.UPDATE,
+            object_type="plans.actual",
+            object_id=str(i),
+            before={"ytd_value": str(i)},
+            after={"ytd_value": str(i + 1)},
+            reason="测试 <script>",
+        )
+        for i in range(n)
+    ]
 
 
 def test_each_row_links_to_the_previous_one() -> None:
@@ -36,8 +45,10 @@ def test_each_row_links_to_the_previous_one() -> None:
 
 def test_bulk_created_rows_join_the_chain() -> None:
     _events(1)
-    rows = [AuditEvent(actor_name="bulk", action=AuditAction.CREATE, object_type="x", object_id=str(i))
-            for i in range(3)]
+    rows = [
+        AuditEvent(actor_name="bulk", action=AuditAction.CREATE, object_type="x", object_id=str(i))
+        for i in range(3)
+    ]
     AuditEvent.objects.bulk_create(rows)
     _events(1)
     assert chain.verify()[1] is None
@@ -50,10 +61,14 @@ def test_verify_reports_a_row_edited_behind_the_trigger(capsys) -> None:  # type
     call_command("audit", "verify")
     assert "完好：5" in capsys.readouterr().out
     with connection.cursor() as cursor:
-        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_auditevent_no_update'")
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_auditevent_no_update'"
+        )
         trigger_sql = cursor.fetchone()[0]
         cursor.execute("DROP TRIGGER audit_auditevent_no_update")
-        cursor.execute("UPDATE audit_auditevent SET after = %s WHERE id = %s", ['{"ytd_value": "999"}', events[2].pk])
+        cursor.execute(
+            "UPDATE audit_auditevent SET after = %s WHERE id = %s", ['{"ytd_value": "999"}', events[2].pk]
+        )
         cursor.execute(trigger_sql)
     with pytest.raises(CommandError, match=f"#{events[2].pk}: 记录内容与哈希不符"):
         call_command("audit", "verify")
@@ -86,5 +101,8 @@ def test_purge_keeps_180_days_and_the_chain_stays_valid(capsys) -> None:  # type
     assert "已清理 3 条" in capsys.readouterr().out
     remaining = list(AuditEvent.objects.order_by("id"))
     assert [e.pk for e in remaining[:2]] == [e.pk for e in recent]
-    assert remaining[-1].action == AuditAction.PURGE and remaining[-1].after == {"before": "2026-01-01", "deleted": 3}
+    assert remaining[-1].action == AuditAction.PURGE and remaining[-1].after == {
+        "before": "2026-01-01",
+        "deleted": 3,
+    }
     assert chain.verify() == (3, None)

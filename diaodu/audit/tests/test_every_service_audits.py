@@ -39,12 +39,24 @@ def _one(counter: Counter, action: str, *, before: bool, after: bool) -> AuditEv
 def test_plan_actual_services(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
     ind = Indicator.objects.create(code="fdi", name="实际利用外资", unit="万美元", measure="absolute")
     c = Counter()
-    actual = plans.save_actual(actor=personas["lingang"], indicator=ind, org_unit=orgunits["320723-Z01"],
-                               year=2025, month=4, ytd_value=Decimal("1200"))
+    actual = plans.save_actual(
+        actor=personas["lingang"],
+        indicator=ind,
+        org_unit=orgunits["320723-Z01"],
+        year=2025,
+        month=4,
+        ytd_value=Decimal("1200"),
+    )
     e = _one(c, AuditAction.CREATE, before=False, after=True)
     assert e.actor == personas["lingang"] and e.org_unit_id == orgunits["320723-Z01"].pk
-    actual = plans.save_actual(actor=personas["lingang"], indicator=ind, org_unit=orgunits["320723-Z01"],
-                               year=2025, month=4, ytd_value=Decimal("1250"))
+    actual = plans.save_actual(
+        actor=personas["lingang"],
+        indicator=ind,
+        org_unit=orgunits["320723-Z01"],
+        year=2025,
+        month=4,
+        ytd_value=Decimal("1250"),
+    )
     e = _one(c, AuditAction.UPDATE, before=True, after=True)
     assert e.before == {"ytd_value": "1200"} and e.after == {"ytd_value": "1250"}
     actual = plans.submit_actual(actual, actor=personas["lingang"])
@@ -63,9 +75,16 @@ def test_plan_actual_services(personas, orgunits) -> None:  # type: ignore[no-un
 def test_account_services(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
     c = Counter()
     officer = Role.objects.get(code="unit_officer")
-    user = accounts.create_user(actor=personas["secadmin"], username="tonghing", password="Tongxing#2025",
-                                full_name="同兴镇填报员", org_unit=orgunits["320723-T05"], roles=[officer])
+    user = accounts.create_user(
+        actor=personas["secadmin"],
+        username="tonghing",
+        password="Tongxing#2025",
+        full_name="同兴镇填报员",
+        org_unit=orgunits["320723-T05"],
+        roles=[officer],
+    )
     e = _one(c, AuditAction.CREATE, before=False, after=True)
+    assert e.after is not None
     assert e.after["roles"] == ["unit_officer"] and "password" not in e.after
     accounts.set_roles(actor=personas["secadmin"], user=user, roles=[Role.objects.get(code="unit_viewer")])
     e = _one(c, AuditAction.UPDATE, before=True, after=True)
@@ -96,9 +115,13 @@ def test_login_logout_and_failed_login(personas) -> None:  # type: ignore[no-unt
 
 def test_org_unit_upsert(orgunits) -> None:  # type: ignore[no-untyped-def]
     c = Counter()
-    _unit, changed = orgunits_services.upsert_unit(actor=None, code="320723-T02", name="伊山镇", short_name="伊山新")
+    _unit, changed = orgunits_services.upsert_unit(
+        actor=None, code="320723-T02", name="伊山镇", short_name="伊山新"
+    )
     assert changed
     e = _one(c, AuditAction.UPDATE, before=True, after=True)
     assert e.before == {"short_name": "伊山"} and e.after == {"short_name": "伊山新"}
-    _unit, changed = orgunits_services.upsert_unit(actor=None, code="320723-T02", name="伊山镇", short_name="伊山新")
+    _unit, changed = orgunits_services.upsert_unit(
+        actor=None, code="320723-T02", name="伊山镇", short_name="伊山新"
+    )
     assert not changed and c.new() == []

@@ -30,18 +30,36 @@ def test_it_is_only_for_the_audit_administrator(personas) -> None:  # type: igno
 
 
 def test_it_shows_before_and_after_and_no_edit_controls(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
-    record(actor=personas["yishan"], action=AuditAction.UPDATE, object_type="plans.actual", object_id="7",
-           object_repr="伊山镇 9月", org_unit_id=orgunits["320723-T02"].pk,
-           before={"ytd_value": "3"}, after={"ytd_value": "5"}, reason="更正")
+    record(
+        actor=personas["yishan"],
+        action=AuditAction.UPDATE,
+        object_type="plans.actual",
+        object_id="7",
+        object_repr="伊山镇 9月",
+        org_unit_id=orgunits["320723-T02"].pk,
+        before={"ytd_value": "3"},
+        after={"ytd_value": "5"},
+        reason="更正",
+    )
     html = client_for(personas["auditadmin"]).get(reverse("audit:list")).content.decode()
     assert "伊山镇 9月" in html and "&quot;ytd_value&quot;: &quot;3&quot;" in html and "更正" in html
     assert "删除" not in html.split('data-testid="audit-filter"')[1].split("</form>")[1]  # no delete buttons
 
 
 def test_it_filters(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
-    record(actor=personas["yishan"], action=AuditAction.SUBMIT, object_repr="提交的记录",
-           org_unit_id=orgunits["320723-T02"].pk)
-    record(actor=None, actor_name="ghost", action=AuditAction.LOGIN_FAILED, success=False, object_repr="失败的登录")
+    record(
+        actor=personas["yishan"],
+        action=AuditAction.SUBMIT,
+        object_repr="提交的记录",
+        org_unit_id=orgunits["320723-T02"].pk,
+    )
+    record(
+        actor=None,
+        actor_name="ghost",
+        action=AuditAction.LOGIN_FAILED,
+        success=False,
+        object_repr="失败的登录",
+    )
     client = client_for(personas["auditadmin"])
 
     def shown(**params: str) -> str:

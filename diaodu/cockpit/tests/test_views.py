@@ -51,7 +51,9 @@ def test_it_shows_the_county_targets_grouped_by_section(personas, world) -> None
 
 
 def test_it_includes_sub_units_with_below(personas, world) -> None:  # type: ignore[no-untyped-def]
-    html = rows(client_for(personas["leader"]).get(reverse("cockpit:home"), {"month": "2025-09", "below": "1"}))
+    html = rows(
+        client_for(personas["leader"]).get(reverse("cockpit:home"), {"month": "2025-09", "below": "1"})
+    )
     assert "三大板块·镇级工业集中区" in html
     assert html.count('data-testid="target-row"') == 4
 
@@ -60,7 +62,9 @@ def test_it_shows_lights_and_points_from_the_evaluation(personas, orgunits, worl
     approved(personas, world["iz"], orgunits[YISHAN_IZ], 9, ytd="5", officer="yishan")
     approved(personas, world["iz"], orgunits[YANGJI_IZ], 9, ytd="2", officer="yangji")
     approved(personas, world["gdp"], orgunits[COUNTY], 9, growth="7.4")
-    html = rows(client_for(personas["leader"]).get(reverse("cockpit:home"), {"month": "2025-09", "below": "1"}))
+    html = rows(
+        client_for(personas["leader"]).get(reverse("cockpit:home"), {"month": "2025-09", "below": "1"})
+    )
     assert 'data-target-key="iz-t02" data-status="green"' in html
     assert 'data-target-key="iz-t03" data-status="red"' in html
     assert 'data-target-key="gdp" data-status="green"' in html
@@ -84,7 +88,9 @@ def test_it_defaults_to_the_top_unit_the_user_can_see(personas, world) -> None: 
 
 
 def test_it_404s_outside_scope_and_403s_for_administrators(personas, world) -> None:  # type: ignore[no-untyped-def]
-    assert client_for(personas["yishan"]).get(reverse("cockpit:home"), {"unit": "320723-T03"}).status_code == 404
+    assert (
+        client_for(personas["yishan"]).get(reverse("cockpit:home"), {"unit": "320723-T03"}).status_code == 404
+    )
     assert client_for(personas["yishan"]).get(reverse("cockpit:home"), {"unit": YISHAN_IZ}).status_code == 200
     for admin in ("sysadmin", "secadmin", "auditadmin"):
         assert client_for(personas[admin]).get(reverse("cockpit:home")).status_code == 403
@@ -114,8 +120,17 @@ def test_it_uses_a_constant_number_of_queries(personas, orgunits) -> None:  # ty
     small = _count_queries(client, reverse("cockpit:home"), params)
     for i in range(2, 20):  # 18 more targets
         ind = Indicator.objects.create(code=f"more-{i}", name=f"更多指标{i}", unit="个", measure="count")
-        Target.objects.create(plan=world["plan"], key=f"more-{i}", section="其他", indicator=ind,
-                              org_unit=orgunits[COUNTY], year=2025, value=10, quote="测试", sort_order=100 + i)
+        Target.objects.create(
+            plan=world["plan"],
+            key=f"more-{i}",
+            section="其他",
+            indicator=ind,
+            org_unit=orgunits[COUNTY],
+            year=2025,
+            value=10,
+            quote="测试",
+            sort_order=100 + i,
+        )
     approved(personas, world["iz"], orgunits[YISHAN_IZ], 9, ytd="5", officer="yishan")
     large = _count_queries(client, reverse("cockpit:home"), params)
     assert small == large
@@ -130,8 +145,9 @@ def test_it_charts_one_indicator_month_by_month(personas, orgunits, world) -> No
     html = rows(response)
     assert response.status_code == 200
     start = html.index('<script id="indicator-chart-data" type="application/json">') + len(
-        '<script id="indicator-chart-data" type="application/json">')
-    chart = json.loads(html[start:html.index("</script>", start)])
+        '<script id="indicator-chart-data" type="application/json">'
+    )
+    chart = json.loads(html[start : html.index("</script>", start)])
     assert chart["actual"][2] == "1" and chart["actual"][5] == "2" and chart["actual"][0] is None
     assert chart["targets"][0]["data"][2] == "1.25" and chart["targets"][0]["data"][11] == "5"  # 5 × m/12
     assert chart["base"][5] == "2"

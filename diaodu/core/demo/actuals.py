@@ -34,8 +34,19 @@ _WEIGHTS = (0.065, 0.060, 0.085, 0.080, 0.082, 0.095, 0.078, 0.080, 0.088, 0.085
 CUM_SHARE = tuple(sum(_WEIGHTS[:m]) for m in MONTHS)
 
 COUNT_UNITS = {"个", "家", "项"}
-DECIMALS = {"亿元": 2, "亿美元": 2, "万元": 0, "万美元": 0, "亩": 0, "万亩": 2, "平方公里": 2, "个月": 1, "%": 2,
-            "万吨": 2, "": 0}
+DECIMALS = {
+    "亿元": 2,
+    "亿美元": 2,
+    "万元": 0,
+    "万美元": 0,
+    "亩": 0,
+    "万亩": 2,
+    "平方公里": 2,
+    "个月": 1,
+    "%": 2,
+    "万吨": 2,
+    "": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,6 @@ class TargetInfo:
     relative_to: str | None = None
     entry_unit: str = ""
     computed: bool = False  # the indicator is computed from the project library: no entered actuals
-
 
     @property
     def series(self) -> tuple[str, str]:
@@ -153,10 +163,13 @@ PROFILES: dict[tuple[str, str], Profile] = {
     ("city_key_projects_annual_investment", C): Profile("S3", behind=("0.94", "0.98")),
     ("county_key_projects_annual_investment", C): Profile("G", ahead=("1.20", "1.30")),
     ("key_projects_annual_investment", C): Profile(
-        "sum", parts=(("city_key_projects_annual_investment", C), ("county_key_projects_annual_investment", C))
+        "sum",
+        parts=(("city_key_projects_annual_investment", C), ("county_key_projects_annual_investment", C)),
     ),
     # 一季度 80% missed in March, made up in April; 二季度全部 missed in June, reached in August (both yellow).
-    ("new_key_projects_start_rate", C): Profile("seq", sequence=_rates((11, 26, 44, 50, 54, 56, 57, 58, 58), 58)),
+    ("new_key_projects_start_rate", C): Profile(
+        "seq", sequence=_rates((11, 26, 44, 50, 54, 56, 57, 58, 58), 58)
+    ),
     # ---- 临港产业区
     ("signed_projects_100m", Z1): Profile("G"),
     ("signed_projects_10b", Z1): Profile("none"),
@@ -169,15 +182,18 @@ PROFILES: dict[tuple[str, str], Profile] = {
     ("industrial_output", Z1): Profile("R", base=Decimal(176), gap=2.5),
     ("industrial_taxable_sales", Z1): Profile("none"),  # the tax bureau does not split the zone out yet
     # 3 km² by the end of June: 2.7 at the deadline, reached in August (yellow).
-    ("pilot_zone_framework_area", Z1): Profile("seq", sequence=_seq("0.5", "1.0", "1.5", "2.0", "2.4", "2.7",
-                                                                     "2.9", "3.0", "3.0")),
+    ("pilot_zone_framework_area", Z1): Profile(
+        "seq", sequence=_seq("0.5", "1.0", "1.5", "2.0", "2.4", "2.7", "2.9", "3.0", "3.0")
+    ),
     ("substandard_chemical_enterprises_exited", Z1): Profile("seq", sequence=_seq(1, 2, 2, 3, 4, 5, 6, 7, 8)),
     # ---- 经济开发区
     ("signed_projects_100m", Z2): Profile("G"),
     ("new_key_industrial_projects_started", Z2): Profile("G"),
     ("key_industrial_projects_completed", Z2): Profile("U4"),
     ("new_above_scale_industrial_enterprises", Z2): Profile("S4"),
-    ("city_new_key_projects_start_rate", Z2): Profile("seq", sequence=_rates((2, 5, 8, 9, 10, 10, 10, 11, 11), 11)),
+    ("city_new_key_projects_start_rate", Z2): Profile(
+        "seq", sequence=_rates((2, 5, 8, 9, 10, 10, 10, 11, 11), 11)
+    ),
     ("idle_land_revitalised", Z2): Profile("G"),
     # ---- 镇级工业集中区 (key clusters ≥5, others ≥3)
     _iz("T02"): Profile("G"),
@@ -298,7 +314,9 @@ def _growth(t: TargetInfo, p: Profile, rng: random.Random) -> dict[int, Values]:
     return out
 
 
-def _relative(t: TargetInfo, p: Profile, rng: random.Random, reference: Mapping[int, Values]) -> dict[int, Values]:
+def _relative(
+    t: TargetInfo, p: Profile, rng: random.Random, reference: Mapping[int, Values]
+) -> dict[int, Values]:
     """Growth compared with another indicator's growth (e.g. income vs GDP, "基本同步")."""
     annual = float(p.base or 100)
     places = _places(t)
@@ -456,13 +474,22 @@ def target_infos(targets: Iterable[Any]) -> list[TargetInfo]:
     out = []
     for t in targets:
         ind = t.indicator
-        out.append(TargetInfo(
-            key=t.key, indicator=ind.code, unit=t.org_unit.code, value=t.value, comparator=t.comparator,
-            measure=ind.measure, direction=ind.direction, accumulation=ind.accumulation,
-            deadline_month=t.deadline.month if t.deadline and t.deadline.year == t.year else None,
-            relative_to=t.relative_to.code if t.relative_to_id else None, entry_unit=ind.entry_unit,
-            computed=bool(ind.computed_from),
-        ))
+        out.append(
+            TargetInfo(
+                key=t.key,
+                indicator=ind.code,
+                unit=t.org_unit.code,
+                value=t.value,
+                comparator=t.comparator,
+                measure=ind.measure,
+                direction=ind.direction,
+                accumulation=ind.accumulation,
+                deadline_month=t.deadline.month if t.deadline and t.deadline.year == t.year else None,
+                relative_to=t.relative_to.code if t.relative_to_id else None,
+                entry_unit=ind.entry_unit,
+                computed=bool(ind.computed_from),
+            )
+        )
     return out
 
 
@@ -529,8 +556,17 @@ def write(
     return stats
 
 
-def _advance(row: DemoRow, actual: Any, ind: Any, unit: Any, year: int, officer: Any, reviewer: Any,
-             stats: WriteStats, services: Any) -> Any:
+def _advance(
+    row: DemoRow,
+    actual: Any,
+    ind: Any,
+    unit: Any,
+    year: int,
+    officer: Any,
+    reviewer: Any,
+    stats: WriteStats,
+    services: Any,
+) -> Any:
     """Move one row forward to ``row.state``: save → submit → approve (or return). Never backwards."""
     want = row.state
     current = actual.status if actual is not None else None
@@ -540,8 +576,15 @@ def _advance(row: DemoRow, actual: Any, ind: Any, unit: Any, year: int, officer:
     if current in (None, DRAFT, RETURNED):
         ytd, growth, base = row.returned_values if want == RETURNED and row.returned_values else row.values
         actual = services.save_actual(
-            actor=officer, indicator=ind, org_unit=unit, year=year, month=row.month,
-            ytd_value=ytd, growth_pct=growth, base_value=base, note=DEMO_NOTE,
+            actor=officer,
+            indicator=ind,
+            org_unit=unit,
+            year=year,
+            month=row.month,
+            ytd_value=ytd,
+            growth_pct=growth,
+            base_value=base,
+            note=DEMO_NOTE,
         )
         stats.created += current is None
         if want == DRAFT:

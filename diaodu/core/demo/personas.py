@@ -22,9 +22,14 @@ def ensure_demo_users(*, password: str = DEMO_PASSWORD) -> dict[str, User]:
         if user is None:
             actor: Any = None
             user = account_services.create_user(
-                actor=actor, username=demo.username, password=password, full_name=demo.full_name,
-                org_unit=units[demo.org_unit_code], roles=[roles[c] for c in demo.role_codes],
-                title=demo.title, check_actor=False,
+                actor=actor,
+                username=demo.username,
+                password=password,
+                full_name=demo.full_name,
+                org_unit=units[demo.org_unit_code],
+                roles=[roles[c] for c in demo.role_codes],
+                title=demo.title,
+                check_actor=False,
             )
         users[demo.username] = user
     return users

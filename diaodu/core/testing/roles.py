@@ -8,7 +8,12 @@ def ensure_default_roles() -> None:
     from diaodu.accounts.roles import DEFAULT_ROLES
 
     for seed in DEFAULT_ROLES:
-        Role.objects.get_or_create(code=seed.code, defaults={
-            "name": seed.name, "permissions": [str(p) for p in seed.permissions], "data_scope": seed.data_scope,
-            "description": seed.description,
-        })
+        Role.objects.get_or_create(
+            code=seed.code,
+            defaults={
+                "name": seed.name,
+                "permissions": [str(p) for p in seed.permissions],
+                "data_scope": seed.data_scope,
+                "description": seed.description,
+            },
+        )

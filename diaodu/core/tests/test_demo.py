@@ -21,10 +21,12 @@ from diaodu.plans.evaluation import evaluate_targets, status_counts
 from diaodu.plans.models import Actual, ActualStatus, Plan, Target
 
 GDP = demo.TargetInfo("gdp", "gdp", "320723", Decimal(7), ">=", "growth", "higher", "ytd", entry_unit="亿元")
-INCOME = demo.TargetInfo("income", "disposable_income", "320723", None, "~", "growth", "higher", "ytd",
-                         relative_to="gdp")
-SIGNED = demo.TargetInfo("signed", "signed_projects_100m", "320723", Decimal(160), ">=", "count", "higher", "ytd",
-                         entry_unit="个")
+INCOME = demo.TargetInfo(
+    "income", "disposable_income", "320723", None, "~", "growth", "higher", "ytd", relative_to="gdp"
+)
+SIGNED = demo.TargetInfo(
+    "signed", "signed_projects_100m", "320723", Decimal(160), ">=", "count", "higher", "ytd", entry_unit="个"
+)
 
 
 def test_generator_is_reproducible_and_leaves_the_global_random_state_alone() -> None:
@@ -39,10 +41,16 @@ def test_generator_is_reproducible_and_leaves_the_global_random_state_alone() ->
     assert all(later[(r.indicator, r.month)] == r.values for r in first)
 
     signed = [r.ytd_value or Decimal(-1) for r in first if r.indicator == "signed_projects_100m"]
-    assert signed == sorted(signed) and all(v >= 0 and v == v.to_integral_value() for v in signed)  # counts ramp up
+    assert signed == sorted(signed) and all(
+        v >= 0 and v == v.to_integral_value() for v in signed
+    )  # counts ramp up
     for r in (r for r in first if r.indicator == "gdp"):  # ~430亿 a year, YTD pro rata, growth at or above 7%
         assert r.growth_pct is not None and r.growth_pct >= 7
-        assert r.base_value and r.ytd_value and Decimal(300) * r.month / 12 < r.ytd_value < Decimal(600) * r.month / 12
+        assert (
+            r.base_value
+            and r.ytd_value
+            and Decimal(300) * r.month / 12 < r.ytd_value < Decimal(600) * r.month / 12
+        )
 
 
 @pytest.mark.django_db
@@ -60,8 +68,14 @@ def test_demo_builds_a_realistic_dataset_and_is_idempotent(settings) -> None:  #
 
     users = {u.username: u for u in User.objects.prefetch_related("roles")}
     held = {r.code for u in users.values() for r in u.roles.all()}
-    assert held >= {roles.COUNTY_LEADER, roles.REVIEWER, roles.UNIT_OFFICER, roles.SYSTEM_ADMIN,
-                    roles.SECURITY_ADMIN, roles.AUDIT_ADMIN}
+    assert held >= {
+        roles.COUNTY_LEADER,
+        roles.REVIEWER,
+        roles.UNIT_OFFICER,
+        roles.SYSTEM_ADMIN,
+        roles.SECURITY_ADMIN,
+        roles.AUDIT_ADMIN,
+    }
     assert {d.username for d in DEMO_USERS} <= set(users)
 
     # Peers' published figures are labelled demo data too, with their own note.
@@ -95,8 +109,10 @@ def test_demo_builds_a_realistic_dataset_and_is_idempotent(settings) -> None:  #
     assert 0.10 <= counts["yellow"] / total <= 0.20
     assert 0.20 <= counts["red"] / total <= 0.30
     assert 2 <= counts["grey"] <= 4
-    assert (f"演示数据已就绪：目标 {total} 个（绿 {counts['green']} / 黄 {counts['yellow']} / "
-            f"红 {counts['red']} / 灰 {counts['grey']}）") in text
+    assert (
+        f"演示数据已就绪：目标 {total} 个（绿 {counts['green']} / 黄 {counts['yellow']} / "
+        f"红 {counts['red']} / 灰 {counts['grey']}）"
+    ) in text
     assert "以下账号仅用于演示，请勿在生产环境使用" in text
 
     # Second run: nothing new, nothing changed, no audit rows.

@@ -512,4 +512,6 @@ def test_equal_targets_hold_at_the_precision_they_are_written_with() -> None:
     assert evaluate(count, series((9, "100")), 9).status is G
     assert evaluate(count, series((9, "101")), 9).status is R
     assert evaluate(count, series((9, "99.9")), 9).status is R
-    assert compare(D("99.4"), Comparator.EQ, D(100), Direction.HIGHER, D(0), relative_tolerance=False) is False
+    assert (
+        compare(D("99.4"), Comparator.EQ, D(100), Direction.HIGHER, D(0), relative_tolerance=False) is False
+    )

@@ -42,18 +42,33 @@ def world(orgunits: dict[str, Any], personas: dict[str, Any]) -> dict[str, Any]:
     ind = Indicator.objects.create(code="rev", name="营业收入", unit="亿元", measure=Measure.ABSOLUTE)
     ref = Indicator.objects.create(code="gdp", name="地区生产总值", unit="亿元", measure=Measure.ABSOLUTE)
     tax = Indicator.objects.create(code="tax", name="税收收入", unit="亿元", measure=Measure.GROWTH)
-    target = Target.objects.create(plan=plan, key="rev", indicator=ind, org_unit=town, year=2025, value=D(120),
-                                   quote="q")
-    relative = Target.objects.create(plan=plan, key="rel", indicator=tax, org_unit=town, year=2025, value=None,
-                                     relative_to=ref, quote="q")
+    target = Target.objects.create(
+        plan=plan, key="rev", indicator=ind, org_unit=town, year=2025, value=D(120), quote="q"
+    )
+    relative = Target.objects.create(
+        plan=plan, key="rel", indicator=tax, org_unit=town, year=2025, value=None, relative_to=ref, quote="q"
+    )
     lights.refresh_targets(plan.targets.all())
     return {"town": town, "ind": ind, "ref": ref, "tax": tax, "target": target, "relative": relative}
 
 
-def enter(world: dict[str, Any], personas: dict[str, Any], ind: Indicator, month: int, ytd: str,
-          base: str | None = None) -> Actual:
-    actual = services.save_actual(actor=personas["yishan"], indicator=ind, org_unit=world["town"], year=2025,
-                                  month=month, ytd_value=D(ytd), base_value=D(base) if base else None)
+def enter(
+    world: dict[str, Any],
+    personas: dict[str, Any],
+    ind: Indicator,
+    month: int,
+    ytd: str,
+    base: str | None = None,
+) -> Actual:
+    actual = services.save_actual(
+        actor=personas["yishan"],
+        indicator=ind,
+        org_unit=world["town"],
+        year=2025,
+        month=month,
+        ytd_value=D(ytd),
+        base_value=D(base) if base else None,
+    )
     return services.submit_actual(actual, actor=personas["yishan"])
 
 

@@ -23,18 +23,26 @@ def indicator():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def growth_indicator():  # type: ignore[no-untyped-def]
-    return Indicator.objects.create(code="gdp", name="地区生产总值", unit="%", value_unit="亿元", measure="growth")
+    return Indicator.objects.create(
+        code="gdp", name="地区生产总值", unit="%", value_unit="亿元", measure="growth"
+    )
 
 
 def _save(personas, orgunits, indicator, value="3", user="yishan", unit="320723-T02-IZ", month=9):  # type: ignore[no-untyped-def]
     return services.save_actual(
-        actor=personas[user], indicator=indicator, org_unit=orgunits[unit], year=2025, month=month,
+        actor=personas[user],
+        indicator=indicator,
+        org_unit=orgunits[unit],
+        year=2025,
+        month=month,
         ytd_value=Decimal(value),
     )
 
 
 def _events(actual: Actual) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(object_type="plans.actual", object_id=str(actual.pk)).order_by("id"))
+    return list(
+        AuditEvent.objects.filter(object_type="plans.actual", object_id=str(actual.pk)).order_by("id")
+    )
 
 
 def test_it_runs_the_full_cycle_with_one_audit_row_per_step(personas, orgunits, indicator) -> None:  # type: ignore[no-untyped-def]
@@ -48,7 +56,11 @@ def test_it_runs_the_full_cycle_with_one_audit_row_per_step(personas, orgunits, 
     assert actual.status == ActualStatus.APPROVED and actual.is_locked
     actions = [e.action for e in _events(actual)]
     assert actions == [
-        AuditAction.CREATE, AuditAction.SUBMIT, AuditAction.RETURN, AuditAction.UPDATE, AuditAction.SUBMIT,
+        AuditAction.CREATE,
+        AuditAction.SUBMIT,
+        AuditAction.RETURN,
+        AuditAction.UPDATE,
+        AuditAction.SUBMIT,
         AuditAction.APPROVE,
     ]
     update = _events(actual)[3]
@@ -118,21 +130,37 @@ def test_a_reviewer_cannot_approve_their_own_submission(personas, orgunits, indi
 def test_it_validates_periods_and_values(personas, orgunits, indicator, growth_indicator) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError, match="未来"):
         services.save_actual(
-            actor=personas["county"], indicator=indicator, org_unit=orgunits["320723"], year=2099, month=1,
+            actor=personas["county"],
+            indicator=indicator,
+            org_unit=orgunits["320723"],
+            year=2099,
+            month=1,
             ytd_value=Decimal(1),
         )
     with pytest.raises(ValidationError, match="增速"):
         services.save_actual(
-            actor=personas["county"], indicator=growth_indicator, org_unit=orgunits["320723"], year=2025,
-            month=3, ytd_value=Decimal("98.5"),
+            actor=personas["county"],
+            indicator=growth_indicator,
+            org_unit=orgunits["320723"],
+            year=2025,
+            month=3,
+            ytd_value=Decimal("98.5"),
         )
     ok = services.save_actual(
-        actor=personas["county"], indicator=growth_indicator, org_unit=orgunits["320723"], year=2025, month=3,
-        ytd_value=Decimal("98.5"), base_value=Decimal("92.1"),
+        actor=personas["county"],
+        indicator=growth_indicator,
+        org_unit=orgunits["320723"],
+        year=2025,
+        month=3,
+        ytd_value=Decimal("98.5"),
+        base_value=Decimal("92.1"),
     )
-    assert ok.pk and not AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="plans.actual").exclude(
-        object_id=str(ok.pk)
-    ).exists()
+    assert (
+        ok.pk
+        and not AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="plans.actual")
+        .exclude(object_id=str(ok.pk))
+        .exists()
+    )
 
 
 def test_return_needs_a_comment_and_stale_versions_are_refused(personas, orgunits, indicator) -> None:  # type: ignore[no-untyped-def]
@@ -142,8 +170,13 @@ def test_return_needs_a_comment_and_stale_versions_are_refused(personas, orgunit
     actual = services.return_actual(actual, actor=personas["fgw"], comment="请补充来源")
     with pytest.raises(ValidationError, match=r"已被 fgw 于 .*退回（当前版本 3，您依据的是版本 1）"):
         services.save_actual(
-            actor=personas["yishan"], indicator=indicator, org_unit=orgunits["320723-T02-IZ"], year=2025, month=9,
-            ytd_value=Decimal(4), expected_version=1,
+            actor=personas["yishan"],
+            indicator=indicator,
+            org_unit=orgunits["320723-T02-IZ"],
+            year=2025,
+            month=9,
+            ytd_value=Decimal(4),
+            expected_version=1,
         )
 
 

@@ -52,26 +52,41 @@ def test_it_explains_an_empty_sheet_and_offers_the_units(personas, world) -> Non
 
 def test_it_saves_and_submits_one_row(personas, orgunits, world) -> None:  # type: ignore[no-untyped-def]
     client = client_for(personas["yishan"])
-    response = client.post(entry_url(YISHAN_IZ), {"action": "submit:iz", "iz-ytd_value": "4", "iz-note": "镇经发局"})
+    response = client.post(
+        entry_url(YISHAN_IZ), {"action": "submit:iz", "iz-ytd_value": "4", "iz-note": "镇经发局"}
+    )
     assert response.status_code == 302
     actual = Actual.objects.get(org_unit=orgunits[YISHAN_IZ], month=9)
     assert actual.status == ActualStatus.SUBMITTED and actual.ytd_value == 4 and actual.note == "镇经发局"
     html = client.get(entry_url(YISHAN_IZ)).content.decode()
-    assert "已提交 1 项，等待审核。" in html and 'name="iz-ytd_value"' not in html  # read-only while submitted
+    assert (
+        "已提交 1 项，等待审核。" in html and 'name="iz-ytd_value"' not in html
+    )  # read-only while submitted
 
 
 def test_it_saves_drafts_of_every_filled_row(personas, orgunits, world) -> None:  # type: ignore[no-untyped-def]
-    response = client_for(personas["county"]).post(entry_url(COUNTY), {
-        "action": "save", "gdp-growth_pct": "6.8", "gdp-ytd_value": "310.5", "four-ytd_value": "",
-    })
+    response = client_for(personas["county"]).post(
+        entry_url(COUNTY),
+        {
+            "action": "save",
+            "gdp-growth_pct": "6.8",
+            "gdp-ytd_value": "310.5",
+            "four-ytd_value": "",
+        },
+    )
     assert response.status_code == 302
     assert list(Actual.objects.values_list("indicator__code", "status")) == [("gdp", "draft")]
 
 
 def test_it_saves_nothing_when_a_row_is_wrong(personas, world) -> None:  # type: ignore[no-untyped-def]
-    response = client_for(personas["county"]).post(entry_url(COUNTY), {
-        "action": "submit", "gdp-ytd_value": "310.5", "four-ytd_value": "88",  # gdp: growth indicator, no growth
-    })
+    response = client_for(personas["county"]).post(
+        entry_url(COUNTY),
+        {
+            "action": "submit",
+            "gdp-ytd_value": "310.5",
+            "four-ytd_value": "88",  # gdp: growth indicator, no growth
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert not Actual.objects.exists()
@@ -81,7 +96,9 @@ def test_it_saves_nothing_when_a_row_is_wrong(personas, world) -> None:  # type:
 
 
 def test_it_reports_format_errors_by_field(personas, world) -> None:  # type: ignore[no-untyped-def]
-    response = client_for(personas["county"]).post(entry_url(COUNTY), {"action": "save", "four-ytd_value": "八十"})
+    response = client_for(personas["county"]).post(
+        entry_url(COUNTY), {"action": "save", "four-ytd_value": "八十"}
+    )
     html = response.content.decode()
     assert "部分数据格式有误" in html and "输入一个数字" in html
     assert not Actual.objects.exists()
@@ -89,7 +106,9 @@ def test_it_reports_format_errors_by_field(personas, world) -> None:  # type: ig
 
 def test_it_shows_the_return_comment_and_locks_approved_rows(personas, orgunits, world) -> None:  # type: ignore[no-untyped-def]
     actual = submitted(personas, world["iz"], orgunits[YISHAN_IZ], 9, "3", officer="yishan")
-    client_for(personas["fgw"]).post(reverse("plans:actual_return", args=[actual.pk]), {"comment": "与台账不符，请核实"})
+    client_for(personas["fgw"]).post(
+        reverse("plans:actual_return", args=[actual.pk]), {"comment": "与台账不符，请核实"}
+    )
     html = client_for(personas["yishan"]).get(entry_url(YISHAN_IZ)).content.decode()
     assert 'data-testid="review-comment"' in html and "与台账不符，请核实" in html
     assert 'name="iz-ytd_value"' in html  # returned rows are editable again
@@ -130,12 +149,15 @@ def test_it_approves_with_an_htmx_partial(personas, orgunits, world) -> None:  #
 def test_it_requires_a_comment_to_return(personas, orgunits, world) -> None:  # type: ignore[no-untyped-def]
     actual = submitted(personas, world["iz"], orgunits[YISHAN_IZ], 9, "5", officer="yishan")
     client = client_for(personas["fgw"])
-    html = client.post(reverse("plans:actual_return", args=[actual.pk]), {"comment": " "},
-                       headers={"HX-Request": "true"}).content.decode()
+    html = client.post(
+        reverse("plans:actual_return", args=[actual.pk]), {"comment": " "}, headers={"HX-Request": "true"}
+    ).content.decode()
     assert "退回时请填写退回意见。" in html
     actual.refresh_from_db()
     assert actual.status == ActualStatus.SUBMITTED
-    response = client.post(reverse("plans:actual_return", args=[actual.pk]), {"comment": "请附统计局盖章报表"})
+    response = client.post(
+        reverse("plans:actual_return", args=[actual.pk]), {"comment": "请附统计局盖章报表"}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("plans:review")
     actual.refresh_from_db()
     assert actual.status == ActualStatus.RETURNED and actual.review_comment == "请附统计局盖章报表"
@@ -185,6 +207,7 @@ def test_a_long_target_list_is_paged(personas, world) -> None:  # type: ignore[n
     from diaodu.plans.models import Target
 
     t = Target.objects.filter(org_unit__code=COUNTY).select_related("plan", "indicator", "org_unit").first()
+    assert t is not None
     Target.objects.bulk_create(
         Target(plan=t.plan, key=f"extra-{i:03d}", indicator=t.indicator, org_unit=t.org_unit, year=t.year,
                value=Decimal(i), quote=f"补充目标{i:03d}", sort_order=1000 + i)

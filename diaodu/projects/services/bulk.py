@@ -236,7 +236,11 @@ def import_approved_reports(
         )
     AuditEvent.objects.bulk_create(audit)
     rollups.refresh(
-        set(Project.objects.filter(pk__in={r.project_id for r in created}).values_list("org_unit_id", flat=True)),
+        set(
+            Project.objects.filter(pk__in={r.project_id for r in created}).values_list(
+                "org_unit_id", flat=True
+            )
+        ),
         {r.year for r in created},
     )
     return created

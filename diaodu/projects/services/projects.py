@@ -131,7 +131,9 @@ def update_project(
     project.save(update_fields=[*changes, "version", "updated_at"])
     record(actor=actor, action=AuditAction.UPDATE, obj=project, before=b, after=a)
     if ROLLUP_FIELDS & set(a):
-        rollups.refresh({project.org_unit_id, before["org_unit"]} if "org_unit" in a else [project.org_unit_id])
+        rollups.refresh(
+            {project.org_unit_id, before["org_unit"]} if "org_unit" in a else [project.org_unit_id]
+        )
     return project
 
 
@@ -557,7 +559,11 @@ def accept_with_missing_documents(
 
 @transaction.atomic
 def supply_document(doc: MissingDocument, *, actor: Any, on: dt.date) -> MissingDocument:
-    doc = MissingDocument.objects.select_for_update(of=("self",)).select_related("approval__project").get(pk=doc.pk)
+    doc = (
+        MissingDocument.objects.select_for_update(of=("self",))
+        .select_related("approval__project")
+        .get(pk=doc.pk)
+    )
     project = doc.approval.project
     require_any_unit(actor, project.org_unit_id, EDIT_PERMS)
     if doc.approval.status == ApprovalStatus.TERMINATED:

@@ -114,7 +114,13 @@ PAGE_CASES = [
     Case("projects:library", expect=PAGE_READERS, default=200),
     # 签约预审规则: only the configuration administrator (an invalid POST re-renders the form).
     Case("projects:rulesets", expect={**ANON_PAGE, "sysadmin": 200}, default=403),
-    Case("projects:rulesets", method="POST", data={"name": ""}, expect={**ANON_PAGE, "sysadmin": 200}, default=403),
+    Case(
+        "projects:rulesets",
+        method="POST",
+        data={"name": ""},
+        expect={**ANON_PAGE, "sysadmin": 200},
+        default=403,
+    ),
     Case(
         "projects:library",
         data={"town": YANGJI, "behind": "1", "overdue": "1", "sort": "-total"},

@@ -65,7 +65,9 @@ def test_every_project_service_keeps_the_rollups_exact(  # type: ignore[no-untyp
     assert_exact()
     assert subtree(county, 1)["new_key_started"] == 1 and subtree(county, 1)["key_ytd_wan"] == 0
 
-    jan = services.save_report(actor=officer, project=started_project, year=2025, month=1, ytd_wan=D(800), today=SEPT)
+    jan = services.save_report(
+        actor=officer, project=started_project, year=2025, month=1, ytd_wan=D(800), today=SEPT
+    )
     services.submit_report(jan, actor=officer)
     assert subtree(county, 1)["key_ytd_wan"] == 0  # submitted is not counted
     services.approve_report(jan, actor=fgw)
@@ -88,7 +90,9 @@ def test_every_project_service_keeps_the_rollups_exact(  # type: ignore[no-untyp
     assert_exact()
     assert (subtree(county, 2)["signed_ge_1yi"], subtree(county, 3)["signed_ge_1yi"]) == (0, 1)
 
-    services.record_stage(started_project, actor=officer, stage=domain.Stage.COMPLETED, on=dt.date(2025, 6, 1))
+    services.record_stage(
+        started_project, actor=officer, stage=domain.Stage.COMPLETED, on=dt.date(2025, 6, 1)
+    )
     assert_exact()
     assert subtree(county, 6)["reached_completed"] == 1 and subtree(county, 5)["reached_completed"] == 0
 
@@ -138,7 +142,9 @@ def test_concurrent_approvals_below_one_county_add_up(orgunits, personas, make_p
     from django.db import connection, connections
 
     if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (the SQLite test database is one in-memory connection)")
+        pytest.skip(
+            "concurrent writers need PostgreSQL (the SQLite test database is one in-memory connection)"
+        )
     officers = {"320723-T02": personas["yishan"], "320723-T03": personas["yangji"]}
     reports: dict[tuple[str, int], Any] = {}
     for month in (1, 2, 3):
@@ -154,6 +160,7 @@ def test_concurrent_approvals_below_one_county_add_up(orgunits, personas, make_p
                 actor=officer, project=project, year=2025, month=month, ytd_wan=D(1000 * month), today=SEPT
             )
             reports[(code, month)] = services.submit_report(r, actor=officer)
+
     def approve(barrier: threading.Barrier, errors: list[BaseException], code: str, month: int) -> None:
         try:
             barrier.wait(timeout=10)

@@ -12,7 +12,9 @@ from diaodu.projects.rulesets import parse_rules
 
 pytestmark = pytest.mark.django_db
 
-RULES = "投资强度下限（万元/亩） | 投资强度 | 420 |\nmin_tax_per_mu | 亩均税收 | 20 |\n人工核查项 | 安评初审 | |"
+RULES = (
+    "投资强度下限（万元/亩） | 投资强度 | 420 |\nmin_tax_per_mu | 亩均税收 | 20 |\n人工核查项 | 安评初审 | |"
+)
 
 
 def test_it_parses_lines_and_locates_errors() -> None:
@@ -35,7 +37,9 @@ def test_sysadmin_publishes_versions_and_others_are_refused(client, personas, or
     assert client.post("/projects/rulesets/", data).status_code == 302
     data["rules"] = RULES.replace("420", "450")
     assert client.post("/projects/rulesets/", data).status_code == 302
-    versions = list(RuleSet.objects.filter(name="化工园区准入").order_by("version").values_list("version", "is_active"))
+    versions = list(
+        RuleSet.objects.filter(name="化工园区准入").order_by("version").values_list("version", "is_active")
+    )
     assert versions == [(1, False), (2, True)]
     page = client.get("/projects/rulesets/").content.decode()
     assert "第2版" in page and "| 450 |" in page

@@ -12,11 +12,15 @@ from diaodu.audit.services import RetentionError, purge_before
 
 
 class Command(BaseCommand):
-    help = "审计日志：verify 校验哈希链；purge --before DATE 清理（至少保留180天）/ audit trail: verify, purge"
+    help = (
+        "审计日志：verify 校验哈希链；purge --before DATE 清理（至少保留180天）/ audit trail: verify, purge"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="校验哈希链，报告第一处断点 / check the hash chain, report the first break")
+        sub.add_parser(
+            "verify", help="校验哈希链，报告第一处断点 / check the hash chain, report the first break"
+        )
         purge = sub.add_parser("purge", help="删除某日期之前的记录（至少保留180天）/ delete rows before DATE")
         purge.add_argument("--before", required=True, type=dt.date.fromisoformat, help="YYYY-MM-DD")
         for p in sub.choices.values():
@@ -27,8 +31,10 @@ class Command(BaseCommand):
         if options["action"] == "verify":
             checked, broken = chain.verify(using)
             if broken is not None:
-                raise CommandError(f"审计哈希链断裂 / audit hash chain broken at {broken} (前 {checked} 条完好 / "
-                                   f"{checked} rows intact before it)")
+                raise CommandError(
+                    f"审计哈希链断裂 / audit hash chain broken at {broken} (前 {checked} 条完好 / "
+                    f"{checked} rows intact before it)"
+                )
             self.stdout.write(f"审计哈希链完好：{checked} 条 / audit hash chain intact: {checked} rows")
             return
         try:

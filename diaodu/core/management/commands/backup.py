@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--database", default="default")
-        parser.add_argument("--force", action="store_true", help="覆盖已存在的文件 / overwrite an existing file")
+        parser.add_argument(
+            "--force", action="store_true", help="覆盖已存在的文件 / overwrite an existing file"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -30,4 +32,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         counts = backup.fingerprint(options["database"])
         rows = sum(n for n, _ in counts.values())
-        self.stdout.write(f"已备份到 {path}：{len(counts)} 张表，{rows} 行 / backed up {len(counts)} tables, {rows} rows")
+        self.stdout.write(
+            f"已备份到 {path}：{len(counts)} 张表，{rows} 行 / backed up {len(counts)} tables, {rows} rows"
+        )

@@ -65,9 +65,12 @@ class Command(BaseCommand):
     help = "生成演示环境：单位、2025年计划、演示账号和合成的月度实绩（可重复运行，不会重复写入）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--through", default="2025-09", metavar="YYYY-MM",
-                            help="演示实绩从1月生成到该月（默认 2025-09）")
-        parser.add_argument("--no-actuals", action="store_true", help="不生成月度实绩，只准备单位、计划和账号")
+        parser.add_argument(
+            "--through", default="2025-09", metavar="YYYY-MM", help="演示实绩从1月生成到该月（默认 2025-09）"
+        )
+        parser.add_argument(
+            "--no-actuals", action="store_true", help="不生成月度实绩，只准备单位、计划和账号"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -89,17 +92,24 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             changes = seed_guanyun()
-            self.stdout.write(f"单位：{'新增或变更 ' + str(changes) + ' 处' if changes else '已是最新'}"
-                              f"（共 {OrgUnit.objects.count()} 个）。")
+            self.stdout.write(
+                f"单位：{'新增或变更 ' + str(changes) + ' 处' if changes else '已是最新'}"
+                f"（共 {OrgUnit.objects.count()} 个）。"
+            )
 
             call_command("plan", "load", str(plan_path), stdout=self.stdout, stderr=self.stderr)
             plan = Plan.objects.get(code=plan_code)
 
-            existing = set(User.objects.filter(username__in=[d.username for d in DEMO_USERS])
-                           .values_list("username", flat=True))
+            existing = set(
+                User.objects.filter(username__in=[d.username for d in DEMO_USERS]).values_list(
+                    "username", flat=True
+                )
+            )
             users = ensure_demo_users()
             created = len(users) - len(existing & set(users))
-            self.stdout.write(f"演示账号：{'新建 ' + str(created) + ' 个' if created else '已存在'}（共 {len(users)} 个）。")
+            self.stdout.write(
+                f"演示账号：{'新建 ' + str(created) + ' 个' if created else '已存在'}（共 {len(users)} 个）。"
+            )
 
             if not options["no_actuals"]:
                 self._actuals(plan, users, through_month)
@@ -132,45 +142,69 @@ class Command(BaseCommand):
             if done % step == 0 or done == total:
                 self.stdout.write(f"正在生成演示数据… {done}/{total}")
 
-        stats = demo_actuals.write(rows, year=plan.year, officers=officers, reviewer=users[REVIEWER],
-                                   progress=progress)
+        stats = demo_actuals.write(
+            rows, year=plan.year, officers=officers, reviewer=users[REVIEWER], progress=progress
+        )
         if stats.created or stats.submitted or stats.approved or stats.returned:
-            self.stdout.write(f"演示实绩：新建 {stats.created} 条，提交 {stats.submitted} 次，"
-                              f"审核通过 {stats.approved} 次，退回 {stats.returned} 次。")
+            self.stdout.write(
+                f"演示实绩：新建 {stats.created} 条，提交 {stats.submitted} 次，"
+                f"审核通过 {stats.approved} 次，退回 {stats.returned} 次。"
+            )
         else:
             self.stdout.write(f"演示实绩：{stats.total} 条均已存在，无变更。")
         if stats.skipped_foreign:
-            self.stdout.write(self.style.WARNING(
-                f"有 {stats.skipped_foreign} 条同期实绩不是演示数据，已保留原样、未作修改。"))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"有 {stats.skipped_foreign} 条同期实绩不是演示数据，已保留原样、未作修改。"
+                )
+            )
 
     def _summary(self, plan: Plan, through_month: int) -> None:
-        results = evaluate_targets(Target.objects.filter(plan=plan), year=plan.year, as_of_month=through_month)
+        results = evaluate_targets(
+            Target.objects.filter(plan=plan), year=plan.year, as_of_month=through_month
+        )
         counts = status_counts(results)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(
-            f"演示数据已就绪：目标 {len(results)} 个（绿 {counts['green']} / 黄 {counts['yellow']} / "
-            f"红 {counts['red']} / 灰 {counts['grey']}），按 {plan.year}年{through_month}月 已审核数据评价。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已就绪：目标 {len(results)} 个（绿 {counts['green']} / 黄 {counts['yellow']} / "
+                f"红 {counts['red']} / 灰 {counts['grey']}），按 {plan.year}年{through_month}月 已审核数据评价。"
+            )
+        )
         by_status = {
             s: Actual.objects.filter(year=plan.year, note=demo_actuals.DEMO_NOTE, status=s).count()
             for s in STATUS_NAMES
         }
-        self.stdout.write("演示实绩（均标注“" + demo_actuals.DEMO_NOTE + "”）："
-                          + "，".join(f"{STATUS_NAMES[s]} {n} 条" for s, n in by_status.items()) + "。")
+        self.stdout.write(
+            "演示实绩（均标注“"
+            + demo_actuals.DEMO_NOTE
+            + "”）："
+            + "，".join(f"{STATUS_NAMES[s]} {n} 条" for s, n in by_status.items())
+            + "。"
+        )
 
     def _logins(self) -> None:
-        users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
-                 .select_related("org_unit")}
+        users = {
+            u.username: u
+            for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS]).select_related(
+                "org_unit"
+            )
+        }
         role_names = dict(Role.objects.values_list("code", "name"))
         body = []
         for demo in DEMO_USERS:
             user = users.get(demo.username)
             if user is None:
                 continue
-            body.append([
-                demo.username, user.full_name, user.org_unit.name if user.org_unit else "",
-                "、".join(role_names.get(c, c) for c in demo.role_codes), DEMO_PASSWORD,
-            ])
+            body.append(
+                [
+                    demo.username,
+                    user.full_name,
+                    user.org_unit.name if user.org_unit else "",
+                    "、".join(role_names.get(c, c) for c in demo.role_codes),
+                    DEMO_PASSWORD,
+                ]
+            )
         self.stdout.write("")
         self.stdout.write(self.style.WARNING("以下账号仅用于演示，请勿在生产环境使用。"))
         for line in demo_actuals.table(["用户名", "姓名", "单位", "角色", "密码"], body):

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             raise CommandError(f"{path} 不存在 / does not exist")
         if not options["yes"]:
             if not sys.stdin.isatty():
-                raise CommandError("恢复会覆盖当前全部数据，请加 --yes 确认 / restoring replaces all data: pass --yes")
+                raise CommandError(
+                    "恢复会覆盖当前全部数据，请加 --yes 确认 / restoring replaces all data: pass --yes"
+                )
             answer = input("恢复会覆盖当前全部数据，确定吗？输入 yes 继续 / replace all data? type yes: ")
             if answer.strip().lower() != "yes":
                 raise CommandError("已取消 / cancelled")
@@ -35,4 +37,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         counts = backup.fingerprint(options["database"])
         rows = sum(n for n, _ in counts.values())
-        self.stdout.write(f"已从 {path} 恢复：{len(counts)} 张表，{rows} 行 / restored {len(counts)} tables, {rows} rows")
+        self.stdout.write(
+            f"已从 {path} 恢复：{len(counts)} 张表，{rows} 行 / restored {len(counts)} tables, {rows} rows"
+        )

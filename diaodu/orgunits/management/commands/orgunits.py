@@ -30,7 +30,9 @@ class Command(BaseCommand):
         changes = seed_guanyun()
         total = OrgUnit.objects.count()
         if changes:
-            self.stdout.write(self.style.SUCCESS(f"单位初始化完成：新增或变更 {changes} 处，现有单位 {total} 个。"))
+            self.stdout.write(
+                self.style.SUCCESS(f"单位初始化完成：新增或变更 {changes} 处，现有单位 {total} 个。")
+            )
         else:
             self.stdout.write(f"单位已是最新，无变更（现有单位 {total} 个）。")
 

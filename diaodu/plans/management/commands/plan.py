@@ -93,7 +93,9 @@ class Command(BaseCommand):
         status.add_argument("--below", action="store_true", help="与 --unit 合用：包括下级单位")
         status.add_argument("--json", action="store_true", help="输出 JSON")
 
-        lights = sub.add_parser("lights", help="核对或重建各目标逐月的红黄绿灯（写入时保存，驾驶舱的滞后清单读取）")
+        lights = sub.add_parser(
+            "lights", help="核对或重建各目标逐月的红黄绿灯（写入时保存，驾驶舱的滞后清单读取）"
+        )
         action = lights.add_mutually_exclusive_group(required=True)
         action.add_argument("--check", action="store_true", help="与重新评价的结果逐条核对，不一致时返回非零")
         action.add_argument("--rebuild", action="store_true", help="全部重新评价（批量写入数据后使用）")

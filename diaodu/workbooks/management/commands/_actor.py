@@ -48,14 +48,24 @@ def command_line_account() -> Any:
         },
     )
     if created:
-        record(actor=None, actor_name="cli", action=AuditAction.CREATE, obj=role,
-               after={"code": role.code, "permissions": role.permissions, "data_scope": role.data_scope})
+        record(
+            actor=None,
+            actor_name="cli",
+            action=AuditAction.CREATE,
+            obj=role,
+            after={"code": role.code, "permissions": role.permissions, "data_scope": role.data_scope},
+        )
     user = User.objects.filter(username=CLI_USERNAME).first()
     if user is None:
         user = User(username=CLI_USERNAME, full_name="命令行（系统）")
         user.set_unusable_password()
         user.save()
         user.roles.add(role)
-        record(actor=None, actor_name="cli", action=AuditAction.CREATE, obj=user,
-               after={"username": CLI_USERNAME, "roles": [CLI_ROLE]})
+        record(
+            actor=None,
+            actor_name="cli",
+            action=AuditAction.CREATE,
+            obj=user,
+            after={"username": CLI_USERNAME, "roles": [CLI_ROLE]},
+        )
     return user

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("kind", help="、".join(export_kinds()))
         parser.add_argument("--out", type=Path, required=True)
         parser.add_argument(
-            "--user", help="以此账号的数据范围导出 / act as this user (default: $DIAODU_CLI_USER, else the command-line account cli)"
+            "--user",
+            help="以此账号的数据范围导出 / act as this user (default: $DIAODU_CLI_USER, else the command-line account cli)",
         )
         parser.add_argument("--unit")
         parser.add_argument("--below", action="store_true", help="含下属单位 / include units below")

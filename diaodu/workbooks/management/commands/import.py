@@ -30,7 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("kind", help="actuals | projects | progress")
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--user", help="以此账号的权限导入 / act as this user (default: $DIAODU_CLI_USER, else the command-line account cli)"
+            "--user",
+            help="以此账号的权限导入 / act as this user (default: $DIAODU_CLI_USER, else the command-line account cli)",
         )
         parser.add_argument("--unit", help="未写单位的行归入此单位（编码）/ org unit for rows that name none")
         parser.add_argument("--month", help="未写月份的行的月份，如 2025-09 / month for rows that name none")
