@@ -112,7 +112,9 @@ def test_the_last_request_time_is_written_at_most_once_a_minute(personas, settin
     def session_writes() -> int:
         with CaptureQueriesContext(connection) as q:
             client.get(reverse("accounts:login_log"))
-        return sum(1 for x in q.captured_queries if x["sql"].startswith("UPDATE") and "django_session" in x["sql"])
+        return sum(
+            1 for x in q.captured_queries if x["sql"].startswith("UPDATE") and "django_session" in x["sql"]
+        )
 
     assert session_writes() == 0  # within the minute: the session is not written again
     session = client.session
