@@ -128,8 +128,6 @@ DIAODU_PASSWORD_HISTORY = 5
 # Idle sessions end after 30 minutes, any session 8 hours after login; the cookie dies with the browser.
 DIAODU_IDLE_TIMEOUT_SECONDS = int(os.environ.get("DIAODU_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
 DIAODU_SESSION_MAX_AGE_SECONDS = int(os.environ.get("DIAODU_SESSION_MAX_AGE_SECONDS", str(8 * 60 * 60)))
-# The last-request time is written to the session at most this often (a write per request is an UPDATE per request).
-DIAODU_SESSION_TOUCH_SECONDS = int(os.environ.get("DIAODU_SESSION_TOUCH_SECONDS", "60"))
 SESSION_COOKIE_AGE = DIAODU_SESSION_MAX_AGE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
