@@ -33,6 +33,7 @@ from diaodu.compiler.models import ExtractedItem, ItemKind, ItemStatus, SourceDo
 from diaodu.orgunits.models import OrgUnit
 from diaodu.plans import lights
 from diaodu.plans.models import UNIT_CHOICES, Comparator, Indicator, Level, Measure, Plan, Target
+from diaodu.plans.services import TARGET_SYNC_FIELDS
 
 EDITABLE_FIELDS = (
     "kind",
@@ -49,23 +50,7 @@ EDITABLE_FIELDS = (
     "leader",
 )
 ITEM_AUDIT_FIELDS = (*EDITABLE_FIELDS, "status", "target")
-TARGET_AUDIT_FIELDS = (
-    "plan",
-    "key",
-    "section",
-    "indicator",
-    "org_unit",
-    "year",
-    "value",
-    "comparator",
-    "level",
-    "quote",
-    "quote_position",
-    "deadline",
-    "relative_to",
-    "parent",
-    "sort_order",
-)
+TARGET_AUDIT_FIELDS = ("plan", "key", *TARGET_SYNC_FIELDS)  # the fields a plan load keeps in step
 INDICATOR_AUDIT_FIELDS = ("code", "name", "unit", "measure", "direction", "accumulation", "rollup")
 UNITS = {u for u, _label in UNIT_CHOICES}
 
