@@ -83,21 +83,29 @@ def load(year: int, through_month: int, projects: QuerySet[Project] | None = Non
         base: dict[str, Any] = dict(row)
         base["path"] = base.pop("org_unit__path")
         data.base[base["id"]] = base
-    ids = qs.values("id")
-    for y in ProjectYear.objects.filter(project__in=ids, year=year).values(
-        "project_id", "is_key", "key_level", "is_new", "planned_investment_wan", "planned_start_quarter"
+    # Cheap orderings below: the models' default orderings sort by project, which joins the project and unit
+    # tables only to sort (minutes on a province-sized database). Events and signings keep date order.
+    ids = qs.order_by().values("id")
+    for y in (
+        ProjectYear.objects.filter(project__in=ids, year=year)
+        .order_by()
+        .values(
+            "project_id", "is_key", "key_level", "is_new", "planned_investment_wan", "planned_start_quarter"
+        )
     ):
         data.years[y["project_id"]] = dict(y)
-    for pid, stage, on in StageEvent.objects.filter(project__in=ids, on__lte=end).values_list(
-        "project_id", "stage", "on"
+    for pid, stage, on in (
+        StageEvent.objects.filter(project__in=ids, on__lte=end)
+        .order_by("on", "pk")
+        .values_list("project_id", "stage", "on")
     ):
         data.events[pid].append((stage, on))
     chains = {pid: b["chain"] for pid, b in data.base.items()}
     data.signings = [
         domain.Signing(pid, on, domain.SigningKind(kind), amount, chains.get(pid, domain.Chain.OTHER))
-        for pid, on, kind, amount in Signing.objects.filter(project__in=ids, on__lte=end).values_list(
-            "project_id", "on", "kind", "amount_wan"
-        )
+        for pid, on, kind, amount in Signing.objects.filter(project__in=ids, on__lte=end)
+        .order_by("on", "pk")
+        .values_list("project_id", "on", "kind", "amount_wan")
     ]
     for pid, month, ytd in (
         MonthlyReport.objects.filter(
