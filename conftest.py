@@ -34,6 +34,16 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_page_cache():  # type: ignore[no-untyped-def]
+    # Cached pages are keyed by data version; tests roll their data back, so a version seen by one test can
+    # come back in the next with other data. Production never reuses a version (diaodu.core.dataversion).
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    yield
+
+
 @pytest.fixture
 def orgunits(db):  # type: ignore[no-untyped-def]
     from diaodu.orgunits.models import OrgUnit

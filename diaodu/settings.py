@@ -80,6 +80,18 @@ TEMPLATES = [
     },
 ]
 
+# Computed page parts (the cockpit) cached per data version: diaodu.core.pagecache. Per process; the keys carry
+# the data version, so any number of app servers stay correct without a shared cache.
+DIAODU_PAGE_CACHE_SECONDS = int(os.environ.get("DIAODU_PAGE_CACHE_SECONDS", "600"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "diaodu-default"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "diaodu-pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'diaodu.sqlite3'}",

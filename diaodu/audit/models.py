@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.audit import chain
+from diaodu.core import dataversion
 
 
 class AuditAction(models.TextChoices):
@@ -48,7 +49,9 @@ class AuditEventManager(models.Manager["AuditEvent"]):
         objs = list(objs)
         with transaction.atomic(using=self.db):
             chain.seal(objs, self.db)
-            return super().bulk_create(objs, *args, **kwargs)
+            created = super().bulk_create(objs, *args, **kwargs)
+            dataversion.bump_for(objs, self.db)
+            return created
 
 
 class AuditEvent(models.Model):
@@ -105,3 +108,4 @@ class AuditEvent(models.Model):
         with transaction.atomic(using=using):
             chain.seal([self], using)
             super().save(*args, **kwargs)
+            dataversion.bump_for([self], using)

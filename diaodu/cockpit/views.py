@@ -3,13 +3,17 @@ big-screen mode for the meeting room."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 
 from diaodu.cockpit import board, overview
 from diaodu.cockpit.project import build_project_page
+from diaodu.core import pagecache
 from diaodu.plans.models import Indicator
 from diaodu.plans.periods import parse_period
 from diaodu.projects.models import Project
@@ -21,21 +25,45 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    board.require_data_reader(request.user)
+def _home_part(request: HttpRequest, variant: str) -> dict[str, Any]:
+    """The computed part of the cockpit: the HTML of the table (``variant`` "table") or of the main part
+    (overview and table), with the few values the page's filter form needs."""
     units = board.visible_units(request.user)
     unit = board.resolve_unit(request.user, request.GET.get("unit"), units)
     period = parse_period(request.GET.get("month")) or board.default_period(request.user)
     include_below = request.GET.get("below") == "1"
     table = board.build_board(request.user, unit, period, include_below=include_below)
-    context = {"board": table, "units": board.switcher_units(request.user, units), "nav_active": "cockpit"}
-    if is_htmx(request) and request.headers.get("HX-Target") != "cockpit-main":
+    switcher = board.switcher_units(request.user, units)
+    context: dict[str, Any] = {"board": table, "units": switcher, "nav_active": "cockpit"}
+    if variant == "table":
         template = "cockpit/_board.html"  # the table only (the month/unit filter swaps the whole main part)
     else:
         context["overview"] = overview.build_overview(request.user, unit, period, table.own_results())
-        template = "cockpit/_main.html" if is_htmx(request) else "cockpit/home.html"
-    response = render(request, template, context)
+        template = "cockpit/_main.html"
+    return {
+        "html": render(request, template, context).content.decode(),
+        "filter": {
+            "units": [(u.code, label) for u, label in switcher],
+            "unit_code": unit.code,
+            "period": str(period),
+            "below": include_below,
+        },
+    }
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    board.require_data_reader(request.user)
+    htmx = is_htmx(request)
+    variant = "table" if htmx and request.headers.get("HX-Target") != "cockpit-main" else "main"
+    # Cached per data version (live: any change to a figure raises it); access was checked above, and the
+    # unit and month are checked again whenever the part is computed.
+    part = pagecache.get_or_compute(request, "cockpit", (variant,), lambda: _home_part(request, variant))
+    if htmx:
+        response = HttpResponse(part["html"])
+    else:
+        context = {"main_html": mark_safe(part["html"]), "filter": part["filter"], "nav_active": "cockpit"}  # noqa: S308 - our own rendered template
+        response = render(request, "cockpit/home.html", context)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
 

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from diaodu.audit import chain
+from diaodu.core import dataversion
 from diaodu.plans import domain
 from diaodu.plans.evaluation import SeriesKey, load_series, reference_growth, spec_for
 from diaodu.plans.models import Indicator, Target, TargetLight
@@ -92,6 +93,7 @@ def refresh_targets(targets: QuerySet[Target]) -> int:
     holding the lock (a plan load, a project write) cannot deadlock with one holding a light row."""
     with transaction.atomic():
         chain.lock(connection.alias)
+        dataversion.bump(connection.alias)
         return _store(monthly_statuses(_with_relations(targets).iterator(chunk_size=BATCH)))
 
 

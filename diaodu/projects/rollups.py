@@ -23,6 +23,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from diaodu.audit import chain
+from diaodu.core import dataversion
 from diaodu.orgunits.models import OrgUnit
 from diaodu.projects import domain
 from diaodu.projects.domain import Stage
@@ -265,6 +266,7 @@ def refresh(unit_ids: Iterable[int], years: Iterable[int] | None = None) -> int:
         # refreshes (create_project, update_project, a stage recorded after a signing or an approval) and one
         # that refreshes before it audits cannot deadlock on an ancestor's rows (test_rollup_locks.py).
         chain.lock(connection.alias)
+        dataversion.bump(connection.alias)
         # One writer per unit at a time: the own rows are read, recomputed and replaced under this lock. NO KEY
         # UPDATE: other transactions' foreign-key checks on the unit (KEY SHARE) are not blocked by it.
         paths = dict(
@@ -336,6 +338,7 @@ def rebuild(years: Iterable[int] | None = None) -> int:
     from diaodu.projects.models import ProjectRollup
 
     chain.lock(connection.alias)  # as in refresh()
+    dataversion.bump(connection.alias)
     years = sorted(set(years)) if years is not None else rollup_years()
     ProjectRollup.objects.filter(year__in=years).delete()
     objs = []

@@ -4,7 +4,8 @@ one hand-written SQL query computes the same figures (the floor).
 Application path (``p50_ms``/``p95_ms``): load the user as the authentication middleware does, then call the
 cockpit view (:func:`diaodu.cockpit.views.home`) with Django's template rendering replaced by a stub, so every
 scope check, query and computation the view performs is measured, whatever the cockpit engineer adds to it
-(cards, funnel, zones...). ``page_p50_ms``/``page_p95_ms`` is the same call with the HTML rendered.
+(cards, funnel, zones...). The page cache (:mod:`diaodu.core.pagecache`) is bypassed: every run computes.
+``page_p50_ms``/``page_p95_ms`` is the same call with the HTML rendered.
 ``table_p50_ms``/``table_p95_ms`` (and ``table_ratio``) time the request for the target table alone (the
 htmx request of the page's filters): the same figures as the floor, like for like; ``ratio`` compares the
 whole cockpit, overview included, with the same floor.
@@ -69,6 +70,7 @@ def app_cockpit(subject: Subject, *, render_html: bool = False, table_only: bool
     table): exactly the figures the floor computes, without the overview (cards, funnel, lists, columns).
     """
     from diaodu.cockpit import views
+    from diaodu.core import pagecache
 
     captured: dict[str, Any] = {}
 
@@ -82,13 +84,15 @@ def app_cockpit(subject: Subject, *, render_html: bool = False, table_only: bool
     request = RequestFactory().get("/", headers=headers)
     request.user = User.objects.get(pk=subject.user_id)  # what AuthenticationMiddleware does per request
     request.session = {}  # type: ignore[assignment]
-    if render_html:
-        response = views.home(request)
-        assert response.status_code == 200, response.status_code
-        captured["html_bytes"] = len(response.content)
-        return captured
-    with mock.patch.object(views, "render", fake_render):
-        response = views.home(request)
+    # Computed every time: the page cache (keyed by data version) would answer repeated requests from memory.
+    with mock.patch.object(pagecache, "enabled", lambda: False):
+        if render_html:
+            response = views.home(request)
+            assert response.status_code == 200, response.status_code
+            captured["html_bytes"] = len(response.content)
+            return captured
+        with mock.patch.object(views, "render", fake_render):
+            response = views.home(request)
     assert response.status_code == 200, response.status_code
     return captured
 

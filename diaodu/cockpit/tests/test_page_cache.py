@@ -1,0 +1,169 @@
+"""The cockpit is cached per data version: repeated requests are answered from memory, and every change that
+can alter a figure (an approval, a reopening, a role change) is seen by the very next request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from diaodu.audit.models import AuditEvent
+from diaodu.cockpit.tests.world import approved, make_plan, submitted
+from diaodu.core import dataversion
+from diaodu.plans import services
+
+pytestmark = pytest.mark.django_db
+
+PARAMS = {"month": "2025-09"}
+MAIN = {"HX-Request": "true", "HX-Target": "cockpit-main"}  # the overview and table, as the filters load them
+
+
+def _get(client: Client, **headers: str) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("cockpit:home"), PARAMS, headers=headers)
+    assert response.status_code == 200
+    return response.content.decode(), len(ctx.captured_queries)
+
+
+@pytest.fixture
+def leader(personas) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(personas["leader"])
+    return client
+
+
+def test_a_repeated_cockpit_comes_from_the_cache_until_a_figure_changes(personas, orgunits, leader) -> None:  # type: ignore[no-untyped-def]
+    world = make_plan(orgunits)
+    county = orgunits["320723"]
+    approved(personas, world["four"], county, 8, ytd="61.25")
+    first, computed = _get(leader, **MAIN)
+    assert "61.25" in first
+    again, served = _get(leader, **MAIN)
+    assert again == first
+    assert served < computed / 2  # the figures were not computed again
+    # a submission changes no figure the cockpit shows: still from the cache
+    september = submitted(personas, world["four"], county, 9, ytd="73.75")
+    assert _get(leader, **MAIN)[0] == first
+    # the approval is seen by the next request
+    services.approve_actual(september, actor=personas["fgw"])
+    after_approval, queries = _get(leader, **MAIN)
+    assert "73.75" in after_approval and queries == computed
+    # so is a reopening (the figure falls back to August's)
+    services.reopen_actual(september, actor=personas["fgw"], reason="数据有误")
+    reopened, _ = _get(leader, **MAIN)
+    assert "73.75" not in reopened and "61.25" in reopened
+
+
+def test_the_htmx_parts_are_cached_apart_from_the_page(personas, orgunits, leader) -> None:  # type: ignore[no-untyped-def]
+    make_plan(orgunits)
+    page, _ = _get(leader)
+    table, _ = _get(leader, **{"HX-Request": "true"})
+    main, _ = _get(leader, **MAIN)
+    assert "<html" in page and "<html" not in table and "<html" not in main
+    assert table.startswith('<div id="board"') and main.startswith('<div id="cockpit-main"')
+    assert main in page  # the page wraps the same main part
+    assert _get(leader, **{"HX-Request": "true"})[0] == table
+
+
+def test_users_never_share_a_cached_cockpit(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
+    make_plan(orgunits)
+    leader, yishan = Client(), Client()
+    leader.force_login(personas["leader"])
+    yishan.force_login(personas["yishan"])
+    county_page = leader.get(reverse("cockpit:home"), PARAMS).content.decode()
+    own_page = yishan.get(reverse("cockpit:home"), PARAMS).content.decode()
+    assert "灌云县 · 2025年9月" in county_page and "灌云县 · 2025年9月" not in own_page
+
+
+def _event(**kw: Any) -> AuditEvent:
+    values = {
+        "action": "update",
+        "object_type": "plans.target",
+        "success": True,
+        "before": None,
+        "after": None,
+    }
+    return AuditEvent(**(values | kw))
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (_event(action="create", object_type="plans.actual", after={"status": "draft"}), False),
+        (
+            _event(
+                action="submit",
+                object_type="plans.actual",
+                before={"status": "draft"},
+                after={"status": "submitted"},
+            ),
+            False,
+        ),
+        (
+            _event(
+                action="update", object_type="plans.actual", before={"ytd_value": 1}, after={"ytd_value": 2}
+            ),
+            False,
+        ),
+        (
+            _event(
+                action="approve",
+                object_type="plans.actual",
+                before={"status": "submitted"},
+                after={"status": "approved"},
+            ),
+            True,
+        ),
+        (
+            _event(
+                action="reopen",
+                object_type="plans.actual",
+                before={"status": "approved"},
+                after={"status": "draft"},
+            ),
+            True,
+        ),
+        (
+            _event(
+                action="approve",
+                object_type="projects.monthlyreport",
+                before={"status": "submitted"},
+                after={"status": "approved"},
+            ),
+            True,
+        ),
+        (_event(action="update", object_type="plans.target"), True),
+        (_event(action="update", object_type="projects.project"), True),
+        (_event(action="update", object_type="accounts.user"), True),
+        (_event(action="login", object_type="accounts.user"), False),
+        (_event(action="update", object_type="plans.target", success=False), False),
+    ],
+)
+def test_which_audited_changes_give_a_new_version(event: AuditEvent, expected: bool) -> None:
+    assert dataversion.affects_figures(event) is expected
+
+
+def test_a_rolled_back_version_is_never_reused(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
+    world = make_plan(orgunits)
+    before = dataversion.current()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        approved(personas, world["four"], orgunits["320723"], 8, ytd="5")
+        inside = dataversion.current()
+        assert inside != before
+        raise RuntimeError
+    assert dataversion.current() == before
+    approved(personas, world["four"], orgunits["320723"], 8, ytd="5")
+    assert dataversion.current() not in (before, inside)
+
+
+def test_a_role_change_gives_a_new_version(personas) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.accounts import services as accounts
+
+    user = personas["yishan"]
+    before = dataversion.current()
+    accounts.set_roles(actor=personas["secadmin"], user=user, roles=list(user.roles.all()))
+    assert dataversion.current() != before
