@@ -9,6 +9,7 @@ from :mod:`diaodu.reviews.forecast`, project figures from :mod:`diaodu.projects.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -102,6 +103,20 @@ def _url(name: str, *args: Any, **params: Any) -> str:
     return f"{base}?{urlencode(params)}" if params else base
 
 
+_PK_MARK = 918273645546372819  # stands for the object's id in a reversed URL (no URL holds this number)
+
+
+def _url_maker(name: str) -> Callable[..., str]:
+    """``_url(name, pk, **params)`` for many ids with one :func:`reverse` (the path only differs by the id)."""
+    head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
+
+    def url(pk: int, **params: Any) -> str:
+        base = f"{head}{pk}{tail}"
+        return f"{base}?{urlencode(params)}" if params else base
+
+    return url
+
+
 def main_targets(targets: list[Target]) -> list[Target]:
     """The cards: the unit's targets of the 主要预期目标 section (else all its targets), at most MAX_CARDS."""
     main = [t for t in targets if t.section == MAIN_SECTION] or targets
@@ -176,16 +191,17 @@ def build_projects(
             for m in MONTHS
         ],
     }
-    key_years = project_metrics.key_years_with_ytd(
+    largest, late = project_metrics.largest_and_behind(
         Project.objects.visible_to(user).filter(org_unit__path__startswith=unit.path),
         period.year,
         period.month,
+        MAX_LISTED,
     )
+    project_url = _url_maker("cockpit:project")
     listing = []
-    for y in key_years[:MAX_LISTED]:
-        r = _key_row(y, period)
+    for y in largest:
+        r = _key_row(y, period, project_url)
         listing.append({k: r[k] for k in ("pk", "name", "unit", "url", "plan", "done", "pct", "behind")})
-    behind_rows = project_metrics.behind_schedule(key_years, period.month)
     behind = [
         BehindItem(
             "project",
@@ -195,20 +211,22 @@ def build_projects(
             f"完成投资{fmt_number(r['ytd'], 0)}万元，低于序时计划{fmt_number(r['needed'], 0)}万元",
             r["url"],
         )
-        for r in (_key_row(y, period) for y in behind_rows[:MAX_LISTED])
+        for r in (_key_row(y, period, project_url) for y in late)
     ]
     # the totals come with the rollups (key projects, and those behind: the same rule, kept per month)
     return funnel, investment, listing, behind, now.get("key_behind", 0), now.get("key_count", 0)
 
 
-def _key_row(y: Any, period: Period) -> dict[str, Any]:
+def _key_row(
+    y: project_metrics.KeyYearRow, period: Period, project_url: Callable[..., str]
+) -> dict[str, Any]:
     plan, ytd = y.planned_investment_wan, y.ytd
     needed = plan * period.month / 12
     return {
         "pk": y.project_id,
-        "name": y.project.name,
-        "unit": y.project.org_unit.short_name,
-        "url": _url("cockpit:project", y.project_id, month=str(period)),
+        "name": y.name,
+        "unit": y.unit_short_name,
+        "url": project_url(y.project_id, month=str(period)),
         "plan": fmt_number(plan / project_domain.WAN_PER_YI),
         "done": fmt_number(ytd / project_domain.WAN_PER_YI),
         "pct": "" if plan <= 0 else f"{domain.round1(ytd * 100 / plan)}%",

@@ -15,8 +15,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from diaodu.projects import domain
 from diaodu.projects.domain import ProjectRow, Stage
@@ -227,13 +239,71 @@ def key_years_with_ytd(projects: QuerySet[Project], year: int, month: int) -> Qu
     )
 
 
+# Below the 序时计划 (annual plan × month / 12; exact: ×12 on both sides), on rows with the ``short`` alias.
+_BEHIND = Q(planned_investment_wan__gt=0, short__gt=0)
+
+
+def _with_short(key_years: QuerySet[ProjectYear], month: int) -> QuerySet[ProjectYear]:
+    return key_years.alias(short=F("planned_investment_wan") * month - F("ytd") * 12)
+
+
 def behind_schedule(key_years: QuerySet[ProjectYear], month: int) -> QuerySet[ProjectYear]:
     """Those of :func:`key_years_with_ytd` below their 序时计划 (annual plan × month / 12; exact: ×12 on both sides)."""
-    return (
-        key_years.filter(planned_investment_wan__gt=0)
-        .alias(short=F("planned_investment_wan") * month - F("ytd") * 12)
-        .filter(short__gt=0)
+    return _with_short(key_years, month).filter(_BEHIND)
+
+
+@dataclass(frozen=True)
+class KeyYearRow:
+    """A key project's plan for the year with its year-to-date figure (:func:`largest_and_behind`)."""
+
+    project_id: int
+    name: str
+    unit_short_name: str
+    planned_investment_wan: Decimal
+    ytd: Decimal
+    behind: bool
+
+
+def largest_and_behind(
+    projects: QuerySet[Project], year: int, month: int, limit: int
+) -> tuple[list[KeyYearRow], list[KeyYearRow]]:
+    """The first ``limit`` rows of :func:`key_years_with_ytd` and the first ``limit`` of :func:`behind_schedule`
+    (same order: largest annual plan first, then project id), in one query that returns only those rows: each
+    row is numbered in both orders in SQL and only the rows within either limit come back."""
+    order = [F("planned_investment_wan").desc(), F("project_id").asc()]  # key_years_with_ytd's
+    rows = (
+        _with_short(key_years_with_ytd(projects, year, month).select_related(None), month)
+        .annotate(
+            is_behind=Case(
+                When(_BEHIND, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+            rank=Window(RowNumber(), order_by=order),
+            # numbered within the behind rows (and, apart, within the others, which are not used)
+            behind_rank=Window(RowNumber(), partition_by=[F("is_behind")], order_by=order),
+        )
+        .filter(Q(rank__lte=limit) | Q(is_behind=True, behind_rank__lte=limit))
+        .values_list(
+            "project_id",
+            "project__name",
+            "project__org_unit__short_name",
+            "planned_investment_wan",
+            "ytd",
+            "is_behind",
+            "rank",
+            "behind_rank",
+        )
     )
+    largest: list[tuple[int, KeyYearRow]] = []
+    late: list[tuple[int, KeyYearRow]] = []
+    for pid, name, short_name, plan, ytd, is_behind, rank, behind_rank in rows:
+        row = KeyYearRow(pid, name, short_name, plan, ytd, bool(is_behind))
+        if rank <= limit:
+            largest.append((rank, row))
+        if is_behind and behind_rank <= limit:
+            late.append((behind_rank, row))
+    largest.sort(key=lambda r: r[0])
+    late.sort(key=lambda r: r[0])
+    return [r for _n, r in largest], [r for _n, r in late]
 
 
 def pipeline_funnel(projects: QuerySet[Project]) -> tuple[list[domain.FunnelStep], dict[str, int]]:
