@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, F, Window
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -30,7 +31,7 @@ from diaodu.projects.models import Project
 from diaodu.reviews.forecast import TargetForecast, forecast_targets
 from diaodu.reviews.scoring import unit_facts
 from diaodu.supervision.models import KeyTask, SupervisionItem
-from diaodu.supervision.reports import is_overdue, key_task_rows
+from diaodu.supervision.reports import is_overdue, key_task_rows, overdue_q
 
 MAIN_SECTION = "主要预期目标"
 MAX_CARDS = 12
@@ -112,6 +113,19 @@ def _url_maker(name: str) -> Callable[..., str]:
 
     def url(pk: int, **params: Any) -> str:
         base = f"{head}{pk}{tail}"
+        return f"{base}?{urlencode(params)}" if params else base
+
+    return url
+
+
+def _memo_url(name: str) -> Callable[..., str]:
+    """``_url(name, key, **params)`` reversing each distinct ``key`` once (many rows share an indicator)."""
+    paths: dict[Any, str] = {}
+
+    def url(key: Any, **params: Any) -> str:
+        if key not in paths:
+            paths[key] = reverse(name, args=[key])
+        base = paths[key]
         return f"{base}?{urlencode(params)}" if params else base
 
     return url
@@ -261,20 +275,29 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
     """Red targets (from the stored lights with their figures: one query), red key tasks and overdue 督办 items
     below the unit; returns the items (at most :data:`MAX_LISTED` targets) and the number of red targets."""
     out = []
-    targets = targets_for_unit(
-        Target.objects.visible_to(user).filter(year=period.year), unit.path, include_below=True
-    )
+    # From the targets (visible, of the year, at or below the unit) joined to their red light of the month: the
+    # visibility filter applies to the target rows themselves (no semi-join), which keeps planning cheap. A
+    # target has one light per month, so one row per target; the window counts them all before the LIMIT.
     red = (
-        TargetLight.objects.filter(
-            month=period.month, status=domain.Status.RED, target__in=targets.values("pk")
+        targets_for_unit(
+            Target.objects.visible_to(user).filter(
+                year=period.year, lights__month=period.month, lights__status=domain.Status.RED
+            ),
+            unit.path,
+            include_below=True,
         )
-        .select_related("target__indicator", "target__org_unit", "target__relative_to")
-        .order_by("target__plan__code", "target__sort_order", "target_id")
+        .select_related("indicator", "org_unit", "relative_to")
+        .annotate(
+            light_actual=F("lights__actual"), light_points=F("lights__points"), red_total=Window(Count("pk"))
+        )
+        .order_by("plan__code", "sort_order", "pk")
     )
     listed = list(red[:MAX_LISTED])
-    red_total = red.count() if len(listed) == MAX_LISTED else len(listed)
-    for light in listed:
-        t = light.target
+    red_total = listed[0].red_total if listed else 0
+    indicator_url = _memo_url("cockpit:indicator")
+    for t in listed:
+        light = TargetLight(target=t, month=period.month, status=domain.Status.RED)
+        light.actual, light.points = t.light_actual, t.light_points
         row = BoardRow(TargetResult(t, stored_evaluation(light)))
         detail = f"{row.actual_text or '—'}，目标{row.target_text}" + (
             f"，{row.points_text}个百分点" if row.points_text else ""
@@ -286,7 +309,7 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
                 t.indicator.name,
                 t.org_unit.display_short,
                 detail,
-                _url("cockpit:indicator", t.indicator.code, unit=t.org_unit.code, month=str(period)),
+                indicator_url(t.indicator.code, unit=t.org_unit.code, month=str(period)),
             )
         )
     on = project_domain.month_end(period.year, period.month)
@@ -305,8 +328,7 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
             )
     items = (
         SupervisionItem.objects.visible_to(user)
-        .open()
-        .filter(lead_unit__path__startswith=unit.path)
+        .filter(overdue_q(on), lead_unit__path__startswith=unit.path)  # only the overdue ones come back
         .select_related("lead_unit")
         .order_by("deadline", "pk")
     )

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from diaodu.supervision import domain
@@ -70,6 +70,11 @@ def item_light(item: SupervisionItem, as_of: dt.date) -> domain.Light:
 
 def is_overdue(item: SupervisionItem, as_of: dt.date) -> bool:
     return item.status in domain.ACTIVE and item.deadline is not None and as_of > item.deadline
+
+
+def overdue_q(as_of: dt.date) -> Q:
+    """:func:`is_overdue` as a filter (a NULL deadline never matches ``deadline < as_of``)."""
+    return Q(status__in=sorted(str(s) for s in domain.ACTIVE), deadline__lt=as_of)
 
 
 def timeliness(items: Iterable[SupervisionItem], *, start: dt.date, end: dt.date) -> list[domain.Timeliness]:

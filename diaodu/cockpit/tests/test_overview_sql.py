@@ -1,8 +1,10 @@
-"""The overview's lists computed in SQL give the rows the earlier Python computation gave: the key projects
-(largest first, those behind their 序时计划) and the overdue 督办 items, on the demo data with ties added."""
+"""The overview's lists computed in SQL give the rows the earlier computation gave: the key projects (largest
+first, those behind their 序时计划; demo data with ties added), the red targets (synthetic world) and the
+overdue 督办 items (demo items, one without a deadline)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal as D
 from pathlib import Path
@@ -10,11 +12,21 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from diaodu.cockpit import overview
 from diaodu.orgunits.models import OrgUnit
+from diaodu.plans.evaluation import targets_for_unit
+from diaodu.plans.models import Target, TargetLight
+from diaodu.plans.periods import Period
 from diaodu.projects import demo, metrics
 from diaodu.projects import domain as project_domain
 from diaodu.projects.models import Project, ProjectYear
+from diaodu.scale.synth import synthesize
+from diaodu.scale.tests.conftest import TINY
+from diaodu.supervision.demo import load_demo_supervision
+from diaodu.supervision.models import SupervisionItem
+from diaodu.supervision.reports import is_overdue, overdue_q
 
 pytestmark = pytest.mark.django_db
 PLAN_FILE = Path(__file__).resolve().parents[3] / "plans" / "guanyun-2025.yaml"
@@ -85,3 +97,86 @@ def test_the_listing_is_one_query(demo_projects, django_assert_num_queries) -> N
         largest, late = metrics.largest_and_behind(projects, 2025, 9, 30)
     assert len(largest) == 30 and late
     assert largest[0].planned_investment_wan >= largest[-1].planned_investment_wan
+
+
+# ----------------------------------------------------------------------------- the behind list: targets and items
+
+
+def old_red(user: Any, unit: OrgUnit, period: Period, limit: int) -> tuple[list[tuple[Any, ...]], int]:
+    """The red targets as the overview read them before: lights filtered by a target semi-join, then counted."""
+    targets = targets_for_unit(
+        Target.objects.visible_to(user).filter(year=period.year), unit.path, include_below=True
+    )
+    red = (
+        TargetLight.objects.filter(month=period.month, status="red", target__in=targets.values("pk"))
+        .select_related("target__indicator", "target__org_unit", "target__relative_to")
+        .order_by("target__plan__code", "target__sort_order", "target_id")
+    )
+    listed = list(red[:limit])
+    rows = [
+        (x.target_id, x.target.indicator.name, x.target.org_unit.code, x.actual, x.points) for x in listed
+    ]
+    return rows, red.count()
+
+
+def test_red_targets_are_the_lights_listed_before(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.accounts.models import User
+
+    synthesize(TINY)  # two counties and their city, with the lights kept at write time
+    leaders = User.objects.filter(username__endswith="-leader", username__startswith="tst-")
+    assert leaders.count() >= 3  # counties and their city
+    checked = 0
+    for limit in (3, 30):
+        monkeypatch.setattr(overview, "MAX_LISTED", limit)
+        for leader in leaders:
+            unit = leader.org_unit
+            assert unit is not None
+            for month in (1, 6, 12):
+                period = Period(2025, month)
+                rows, total = old_red(leader, unit, period, limit)
+                items, red_total = overview.build_behind(leader, unit, period)
+                got = [b for b in items if b.kind == "target"]
+                assert red_total == total
+                assert [b.title for b in got] == [r[1] for r in rows]
+                assert [f"unit={r[2]}" in b.url for b, r in zip(got, rows, strict=True)] == [True] * len(rows)
+                checked += len(rows)
+    assert checked
+
+
+def old_items(user: Any, unit: OrgUnit, on: dt.date) -> list[tuple[str, str]]:
+    items = (
+        SupervisionItem.objects.visible_to(user)
+        .open()
+        .filter(lead_unit__path__startswith=unit.path)
+        .select_related("lead_unit")
+        .order_by("deadline", "pk")
+    )
+    return [(f"{i.number} {i.title}", i.lead_unit.code) for i in items if is_overdue(i, on) and i.lead_unit]
+
+
+def test_overdue_items_are_those_listed_before(personas) -> None:  # type: ignore[no-untyped-def]
+    load_demo_supervision(users=personas, log=lambda _msg: None)
+    today = timezone.localdate()
+    first, second = SupervisionItem.objects.open().exclude(lead_unit=None).order_by("pk")[:2]
+    SupervisionItem.objects.filter(pk=first.pk).update(deadline=None)  # no deadline: never overdue
+    later = today + dt.timedelta(days=45)
+    due = project_domain.month_end(later.year, later.month)  # due on the day asked for: not overdue yet
+    SupervisionItem.objects.filter(pk=second.pk).update(deadline=due)
+    county = OrgUnit.objects.get(code=COUNTY)
+    seen = 0
+    for user in (personas["leader"], personas["dcs"]):
+        for on in [today + dt.timedelta(days=d) for d in (-40, 0, 20, 45, 80, 400)] + [
+            due,
+            due + dt.timedelta(1),
+        ]:
+            assert SupervisionItem.objects.filter(overdue_q(on)).count() == sum(
+                is_overdue(i, on) for i in SupervisionItem.objects.all()
+            )
+            period = Period(on.year, on.month)
+            items, _n = overview.build_behind(user, county, period)
+            got = [(b.title, b.url) for b in items if b.kind == "item"]
+            want = old_items(user, county, project_domain.month_end(on.year, on.month))
+            assert [t for t, _u in got] == [t for t, _c in want]
+            assert all(f"unit={c}" in u for (_t, u), (_t2, c) in zip(got, want, strict=True))
+            seen += len(got)
+    assert seen
