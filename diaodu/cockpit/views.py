@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
@@ -58,7 +59,9 @@ def home(request: HttpRequest) -> HttpResponse:
     variant = "table" if htmx and request.headers.get("HX-Target") != "cockpit-main" else "main"
     # Cached per data version (live: any change to a figure raises it); access was checked above, and the
     # unit and month are checked again whenever the part is computed.
-    part = pagecache.get_or_compute(request, "cockpit", (variant,), lambda: _home_part(request, variant))
+    part = pagecache.get_or_compute(
+        request, request.user, "cockpit", (variant,), lambda: _home_part(request, variant)
+    )
     if htmx:
         response = HttpResponse(part["html"])
     else:
@@ -68,16 +71,25 @@ def home(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
-def indicator(request: HttpRequest, code: str) -> HttpResponse:
-    board.require_data_reader(request.user)
+def _indicator_part(request: HttpRequest, code: str) -> dict[str, Any]:
     ind = get_object_or_404(Indicator, code=code)
     unit = board.resolve_unit(request.user, request.GET.get("unit"))
     period = parse_period(request.GET.get("month")) or board.default_period(request.user)
     detail = board.build_indicator_detail(request.user, ind, unit, period.year)
-    return render(
-        request, "cockpit/indicator.html", {"detail": detail, "period": period, "nav_active": "cockpit"}
+    body = render_to_string(
+        "cockpit/_indicator_body.html", {"detail": detail, "period": period}, request=request
     )
+    return {"name": ind.name, "unit": detail.unit.name, "year": detail.year, "body": str(body)}
+
+
+@login_required
+def indicator(request: HttpRequest, code: str) -> HttpResponse:
+    board.require_data_reader(request.user)
+    part = pagecache.get_or_compute(
+        request, request.user, "indicator", (code,), lambda: _indicator_part(request, code)
+    )
+    part = part | {"body": mark_safe(part["body"])}  # noqa: S308 - our own rendered template
+    return render(request, "cockpit/indicator.html", {"part": part, "nav_active": "cockpit"})
 
 
 @login_required

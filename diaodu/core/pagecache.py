@@ -31,12 +31,12 @@ def enabled() -> bool:
     return int(getattr(settings, "DIAODU_PAGE_CACHE_SECONDS", 0)) > 0
 
 
-def key(request: HttpRequest, name: str, *parts: Any) -> str:
+def key(request: HttpRequest, user: Any, name: str, *parts: Any) -> str:
     raw = json.dumps(
         [
             name,
             dataversion.current(),
-            getattr(request.user, "pk", None),
+            user.pk,
             translation.get_language(),
             request.get_full_path(),
             timezone.localdate().isoformat(),
@@ -47,11 +47,14 @@ def key(request: HttpRequest, name: str, *parts: Any) -> str:
     return f"diaodu:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def get_or_compute(request: HttpRequest, name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """The cached value for this request, else ``compute()`` (stored for the next request)."""
-    if not enabled():
+def get_or_compute(
+    request: HttpRequest, user: Any, name: str, parts: tuple[Any, ...], compute: Callable[[], T]
+) -> T:
+    """The cached value of ``user``'s request, else ``compute()`` (stored for the next request). ``user``: the
+    authenticated user the view answers for (session or API token); nothing is cached for anonymous users."""
+    if not enabled() or not getattr(user, "is_authenticated", False) or user.pk is None:
         return compute()
-    cache_key = key(request, name, *parts)
+    cache_key = key(request, user, name, *parts)
     cache = caches[ALIAS]
     value = cache.get(cache_key)
     if value is None:

@@ -20,6 +20,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from diaodu.accounts.scope import READ_PERMS, Perm, get_for_user, unit_scope
+from diaodu.core import pagecache
 from diaodu.orgunits.models import OrgUnit
 from diaodu.plans import services
 from diaodu.plans.evaluation import evaluate_targets, targets_for_unit
@@ -143,6 +144,12 @@ def _as_of(filters: TargetFilter) -> tuple[int, int]:
 )
 def list_targets(request: HttpRequest, filters: Query[TargetFilter]) -> list[dict[str, Any]]:
     user = data_user(request)
+    # approved data only: cached per data version (see diaodu.core.pagecache), computed on the first request
+    # after any change to a figure
+    return pagecache.get_or_compute(request, user, "api-targets", (), lambda: _target_rows(user, filters))
+
+
+def _target_rows(user: Any, filters: TargetFilter) -> list[dict[str, Any]]:
     year, month = _as_of(filters)
     qs: QuerySet[Target] = Target.objects.visible_to(user).filter(year=year)
     if filters.unit:

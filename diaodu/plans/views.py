@@ -10,10 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from diaodu.accounts.scope import Perm, get_for_user
+from diaodu.core import pagecache
 from diaodu.plans import services, worklists
 from diaodu.plans.forms import ActualRowForm, ReopenForm, ReviewForm
 from diaodu.plans.models import Actual
@@ -172,11 +175,17 @@ TARGETS_PER_PAGE = 100  # a city's list runs to thousands of targets: one page i
 
 @login_required
 def targets(request: HttpRequest) -> HttpResponse:
-    page = Paginator(worklists.visible_targets(request.user), TARGETS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    visible = worklists.visible_targets(request.user)  # refuses users without a read permission
+
+    def compute() -> str:
+        page = Paginator(visible, TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+        context = {"targets": list(page.object_list), "page": page}
+        return str(render_to_string("plans/_targets_list.html", context, request=request))
+
+    # cached per data version (any change to a plan or target gives a new one): see diaodu.core.pagecache
+    html = pagecache.get_or_compute(request, request.user, "targets", (), compute)
     return render(
         request,
         "plans/targets.html",
-        {"targets": list(page.object_list), "page": page, "nav_active": "targets"},
+        {"list_html": mark_safe(html), "nav_active": "targets"},  # noqa: S308 - our own rendered template
     )

@@ -167,3 +167,57 @@ def test_a_role_change_gives_a_new_version(personas) -> None:  # type: ignore[no
     before = dataversion.current()
     accounts.set_roles(actor=personas["secadmin"], user=user, roles=list(user.roles.all()))
     assert dataversion.current() != before
+
+
+def _count(client: Client, url: str, params: dict[str, str] | None = None) -> tuple[Any, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response, len(ctx.captured_queries)
+
+
+def test_the_indicator_page_is_cached_and_live(personas, orgunits, leader) -> None:  # type: ignore[no-untyped-def]
+    world = make_plan(orgunits)
+    county = orgunits["320723"]
+    url = reverse("cockpit:indicator", args=["four"])
+    approved(personas, world["four"], county, 8, ytd="61.25")
+    first, computed = _count(leader, url, PARAMS)
+    again, served = _count(leader, url, PARAMS)
+    assert "61.25" in first.content.decode() and served < computed
+    approved(personas, world["four"], county, 9, ytd="73.75")
+    assert "73.75" in _count(leader, url, PARAMS)[0].content.decode()
+
+
+def test_the_api_target_list_is_cached_per_user_and_live(personas, orgunits, leader) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.accounts import services as accounts
+
+    world = make_plan(orgunits)
+    county = orgunits["320723"]
+    params = {"as_of": "2025-09"}
+    approved(personas, world["four"], county, 8, ytd="61.25")
+
+    def four(response: Any) -> Any:
+        return next(t["actual"] for t in response.json() if t["indicator_code"] == "four")
+
+    first, computed = _count(leader, "/api/targets", params)
+    again, served = _count(leader, "/api/targets", params)
+    assert four(first) == four(again) == 61.25 and served < computed
+    # another user (here by API token) gets their own list, not the leader's cached one
+    token = accounts.issue_api_token(actor=personas["yishan"], user=personas["yishan"], name="测试")
+    officer = Client(headers={"Authorization": f"Bearer {token}"})
+    codes = {t["org_unit_code"] for t in officer.get("/api/targets", params).json()}
+    assert codes and "320723" not in codes
+    approved(personas, world["four"], county, 9, ytd="73.75")
+    assert four(_count(leader, "/api/targets", params)[0]) == 73.75
+
+
+def test_the_target_list_is_cached_and_live(personas, orgunits, leader) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.orgunits import services as units
+
+    make_plan(orgunits)
+    url = reverse("plans:targets")
+    first, computed = _count(leader, url)
+    again, served = _count(leader, url)
+    assert orgunits["320723-T02-IZ"].display_short in first.content.decode() and served < computed
+    units.upsert_unit(actor=personas["sysadmin"], code="320723-T02-IZ", short_name="伊山园区（改名）")
+    assert "伊山园区（改名）" in _count(leader, url)[0].content.decode()

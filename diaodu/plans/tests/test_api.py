@@ -16,6 +16,7 @@ from diaodu.accounts.models import ApiToken
 from diaodu.accounts.services import issue_api_token
 from diaodu.audit.models import AuditAction, AuditEvent
 from diaodu.core.testing.authz import YANGJI, YISHAN, World, build_world
+from diaodu.core.testing.derived import rebuild_derived
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Measure, Target
 
 
@@ -349,6 +350,7 @@ def _grow(world: World, n: int) -> None:
                     ytd_value=Decimal(month),
                     status=ActualStatus.APPROVED,
                 )
+    rebuild_derived()  # written past the services: lights and data version as the services would leave them
 
 
 def _count(client: Client, url: str, params: dict[str, str]) -> int:
@@ -378,7 +380,7 @@ def test_list_queries_do_not_grow_with_rows(
     large = _count(client_for(world, persona), url, params)
 
     assert large == small
-    assert small <= 12  # session, user, roles, scope, idle-timeout stamp, then the data itself
+    assert small <= 13  # session, user, roles, scope, idle-timeout stamp, data version, then the data itself
 
 
 def test_it_approves_without_a_body(world: World) -> None:
