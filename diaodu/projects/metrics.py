@@ -15,20 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    DecimalField,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Coalesce, RowNumber
+from django.db import connections
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from diaodu.projects import domain
 from diaodu.projects.domain import ProjectRow, Stage
@@ -264,42 +253,58 @@ class KeyYearRow:
     behind: bool
 
 
+_RANKED = """
+SELECT k.project_id, k.name, k.short_name, k.plan, k.ytd, k.behind, k.rank, k.behind_rank FROM (
+    SELECT b.*,
+        ROW_NUMBER() OVER (ORDER BY b.plan DESC, b.project_id) AS rank,
+        ROW_NUMBER() OVER (PARTITION BY b.behind ORDER BY b.plan DESC, b.project_id) AS behind_rank
+    FROM (
+        SELECT i.*, CASE WHEN i.plan > 0 AND i.plan * %s - i.ytd * 12 > 0 THEN 1 ELSE 0 END AS behind
+        FROM ({inner}) i
+    ) b
+) k WHERE k.rank <= %s OR (k.behind = 1 AND k.behind_rank <= %s)
+"""
+
+
 def largest_and_behind(
     projects: QuerySet[Project], year: int, month: int, limit: int
 ) -> tuple[list[KeyYearRow], list[KeyYearRow]]:
     """The first ``limit`` rows of :func:`key_years_with_ytd` and the first ``limit`` of :func:`behind_schedule`
-    (same order: largest annual plan first, then project id), in one query that returns only those rows: each
-    row is numbered in both orders in SQL and only the rows within either limit come back."""
-    order = [F("planned_investment_wan").desc(), F("project_id").asc()]  # key_years_with_ytd's
-    rows = (
-        _with_short(key_years_with_ytd(projects, year, month).select_related(None), month)
+    (same order: largest annual plan first, then project id), in one query that returns only those rows.
+
+    The rows of :func:`key_years_with_ytd` (compiled by the ORM, converted by its converters) are numbered in a
+    derived table, so the year-to-date subquery runs once per row; :data:`_BEHIND`'s rule is written out in SQL.
+    """
+    inner = (
+        key_years_with_ytd(projects, year, month)
+        .select_related(None)
+        .order_by()
         .annotate(
-            is_behind=Case(
-                When(_BEHIND, then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
-            rank=Window(RowNumber(), order_by=order),
-            # numbered within the behind rows (and, apart, within the others, which are not used)
-            behind_rank=Window(RowNumber(), partition_by=[F("is_behind")], order_by=order),
+            name=F("project__name"),
+            short_name=F("project__org_unit__short_name"),
+            plan=F("planned_investment_wan"),
         )
-        .filter(Q(rank__lte=limit) | Q(is_behind=True, behind_rank__lte=limit))
-        .values_list(
-            "project_id",
-            "project__name",
-            "project__org_unit__short_name",
-            "planned_investment_wan",
-            "ytd",
-            "is_behind",
-            "rank",
-            "behind_rank",
-        )
+        .values_list("project_id", "name", "short_name", "plan", "ytd")
     )
+    compiler = inner.query.get_compiler(using=inner.db)
+    inner_sql, inner_params = compiler.as_sql()
+    columns = [s[0] for s in compiler.select[: compiler.col_count]]
+    converters = compiler.get_converters(columns)
+    with connections[inner.db].cursor() as cursor:
+        cursor.execute(_RANKED.format(inner=inner_sql), (month, *inner_params, limit, limit))
+        raw = cursor.fetchall()
     largest: list[tuple[int, KeyYearRow]] = []
     late: list[tuple[int, KeyYearRow]] = []
-    for pid, name, short_name, plan, ytd, is_behind, rank, behind_rank in rows:
-        row = KeyYearRow(pid, name, short_name, plan, ytd, bool(is_behind))
+    for values, (behind, rank, behind_rank) in zip(
+        compiler.apply_converters((list(r[:5]) for r in raw), converters) if converters else raw,
+        (r[5:] for r in raw),
+        strict=True,
+    ):
+        pid, name, short_name, plan, ytd = values[:5]
+        row = KeyYearRow(pid, name, short_name, plan, ytd, bool(behind))
         if rank <= limit:
             largest.append((rank, row))
-        if is_behind and behind_rank <= limit:
+        if behind and behind_rank <= limit:
             late.append((behind_rank, row))
     largest.sort(key=lambda r: r[0])
     late.sort(key=lambda r: r[0])
