@@ -182,7 +182,7 @@ def test_the_indicator_page_is_cached_and_live(personas, orgunits, leader) -> No
     url = reverse("cockpit:indicator", args=["four"])
     approved(personas, world["four"], county, 8, ytd="61.25")
     first, computed = _count(leader, url, PARAMS)
-    again, served = _count(leader, url, PARAMS)
+    _again, served = _count(leader, url, PARAMS)
     assert "61.25" in first.content.decode() and served < computed
     approved(personas, world["four"], county, 9, ytd="73.75")
     assert "73.75" in _count(leader, url, PARAMS)[0].content.decode()
@@ -217,7 +217,7 @@ def test_the_target_list_is_cached_and_live(personas, orgunits, leader) -> None:
     make_plan(orgunits)
     url = reverse("plans:targets")
     first, computed = _count(leader, url)
-    again, served = _count(leader, url)
+    _again, served = _count(leader, url)
     assert orgunits["320723-T02-IZ"].display_short in first.content.decode() and served < computed
     units.upsert_unit(actor=personas["sysadmin"], code="320723-T02-IZ", short_name="伊山园区（改名）")
     assert "伊山园区（改名）" in _count(leader, url)[0].content.decode()
