@@ -95,8 +95,8 @@ def _pick_unit(user: Any, code: str | None, units: list[OrgUnit]) -> OrgUnit:
 
 
 def visible_units(user: Any) -> list[OrgUnit]:
-    """The internal units ``user`` may see, in display order (one query)."""
-    return list(OrgUnit.objects.visible_to(user).internal().order_by("sort_order"))
+    """The internal units ``user`` may see, in display order, with their parent (the breadcrumb): one query."""
+    return list(OrgUnit.objects.visible_to(user).internal().select_related("parent").order_by("sort_order"))
 
 
 def switcher_units(user: Any, units: list[OrgUnit] | None = None) -> list[tuple[OrgUnit, str]]:
