@@ -80,16 +80,26 @@ TEMPLATES = [
     },
 ]
 
-# Computed page parts (the cockpit) cached per data version: diaodu.core.pagecache. Per process; the keys carry
-# the data version, so any number of app servers stay correct without a shared cache.
+# Computed page parts (the cockpit, target lists) cached per data version: diaodu.core.pagecache. The keys carry
+# the data version, so any number of app servers stay correct whatever the cache. DIAODU_PAGE_CACHE: "memory"
+# (default: per process), "file:/path" (shared by the worker processes of one machine), or a redis:// URL (shared
+# by all machines; needs the `redis` package).
 DIAODU_PAGE_CACHE_SECONDS = int(os.environ.get("DIAODU_PAGE_CACHE_SECONDS", "600"))
+
+
+def _page_cache(spec: str) -> dict[str, Any]:
+    if spec.startswith("file:"):
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": spec[5:],
+                "OPTIONS": {"MAX_ENTRIES": 20000}}  # fmt: skip
+    if spec.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": spec}
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "diaodu-pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000}}  # fmt: skip
+
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "diaodu-default"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "diaodu-pages",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
+    "pages": _page_cache(os.environ.get("DIAODU_PAGE_CACHE", "memory")),
 }
 
 DATABASES = {
