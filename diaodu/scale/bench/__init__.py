@@ -1,7 +1,7 @@
 """The scale benchmarks, registered with ``diaodu bench`` (:mod:`diaodu.core.bench`):
 
     diaodu bench cockpit --scale county|city|province[,...] --db sqlite|postgres --runs R [--json]
-    diaodu bench http --users 200 --duration 60 [--json]
+    diaodu bench http --users 200 --duration 60 [--warm] [--json]
 
 Both run on the configured database when it is of the kind asked for (``--db``), else in a child process on a
 fresh database (SQLite file, or a throwaway PostgreSQL cluster from scripts/pgcluster.py). With no synthetic
@@ -107,6 +107,11 @@ def _http_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--spawn-rate", type=int, default=50)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn 进程数")
     parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数")
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="计时前每位领导先打开一次驾驶舱、目标清单和目标接口（页面缓存已热）",
+    )
     _synth_arguments(parser)
 
 
@@ -118,11 +123,12 @@ def _http(**o: Any) -> dict[str, Any]:
             env.diaodu(child, "migrate", "-v0")
             args = ["bench", "http", "--users", str(o["users"]), "--duration", str(o["duration"]),
                     "--spawn-rate", str(o["spawn_rate"]), "--workers", str(o["workers"]),
-                    "--threads", str(o["threads"]), "--json", *_synth_args(o)]  # fmt: skip
+                    "--threads", str(o["threads"]), "--json", *(["--warm"] if o["warm"] else []),
+                    *_synth_args(o)]  # fmt: skip
             return env.last_json(env.diaodu(child, *args))
     synth = ensure_synth(o)
     out = http.run(users=o["users"], duration=o["duration"], workers=o["workers"], threads=o["threads"],
-                   spawn_rate=o["spawn_rate"], prefix=o["prefix"])  # fmt: skip
+                   spawn_rate=o["spawn_rate"], prefix=o["prefix"], warm=o["warm"])  # fmt: skip
     if synth is not None:
         out["synth"] = {k: synth[k] for k in ("total_rows", "seconds", "rows_per_second")}
     return out
