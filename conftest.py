@@ -35,6 +35,13 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _session_written_on_every_request(settings):  # type: ignore[no-untyped-def]
+    # Query-count tests compare a page's first and later requests; the once-a-minute session write would make
+    # them differ by the write. Its own tests (accounts/tests/test_last_seen.py) set the production value.
+    settings.DIAODU_LAST_SEEN_RESOLUTION_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _empty_page_cache():  # type: ignore[no-untyped-def]
     # Cached pages are keyed by data version; tests roll their data back, so a version seen by one test can
     # come back in the next with other data. Production never reuses a version (diaodu.core.dataversion).

@@ -151,6 +151,9 @@ DIAODU_PASSWORD_HISTORY = 5
 DIAODU_IDLE_TIMEOUT_SECONDS = int(os.environ.get("DIAODU_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
 DIAODU_SESSION_MAX_AGE_SECONDS = int(os.environ.get("DIAODU_SESSION_MAX_AGE_SECONDS", str(8 * 60 * 60)))
 SESSION_COOKIE_AGE = DIAODU_SESSION_MAX_AGE_SECONDS
+# The last request's time (idle timeout) is written to the session at most this often: other requests leave the
+# session row alone.
+DIAODU_LAST_SEEN_RESOLUTION_SECONDS = int(os.environ.get("DIAODU_LAST_SEEN_RESOLUTION_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
