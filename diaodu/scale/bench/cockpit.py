@@ -21,7 +21,7 @@ like for like. The statements:
   ``plans_indicator`` and, for computed indicators, the raw project tables (``projects_project``,
   ``projects_projectyear``, ``projects_monthlyreport``, ``projects_signing``, ``projects_stageevent``);
 * the overview, :func:`diaodu.scale.bench.cockpit_floor.statements` (its docstring lists the tables each one
-  reads): the latest month (``plans_actual``); the cards (the unit's main targets with their year-end forecast
+  reads): the cards (the unit's main targets with their year-end forecast
   and 预警 flag, :mod:`diaodu.reviews.forecast` written out in SQL); the funnel, investment plan and cumulative
   actual by month and the key-project totals (``projects_projectrollup``); the 30 largest key projects and the
   first 30 behind their 序时计划 (``projects_projectyear``, ``projects_monthlyreport``); the red targets below
@@ -182,7 +182,7 @@ WITH scope AS (
         JOIN bounds b ON {year_of_started} = b.year
         WHERE proj.category = 'industry' AND proj.total_investment_wan >= 10000
 ), fig AS (
-    SELECT t.id, t.value, t.measure, t.accumulation, b.month,
+    SELECT t.id, t.value, t.measure, t.accumulation, b.year, b.month,
         CASE
             WHEN t.computed_from <> '' THEN CASE WHEN t.unit = '亿元' THEN m.value / 10000.0 ELSE m.value END
             WHEN t.measure = 'growth' THEN
@@ -199,7 +199,8 @@ SELECT id, actual,
         WHEN actual IS NULL THEN 'grey'
         WHEN measure = 'growth' OR accumulation <> 'ytd' THEN CASE WHEN actual >= value THEN 'green' ELSE 'red' END
         WHEN actual * 12 >= value * month THEN 'green' ELSE 'red'
-    END AS status
+    END AS status,
+    year, month
 FROM fig ORDER BY id
 """
 
@@ -216,7 +217,8 @@ def floor_sql(vendor: str) -> str:
 
 
 def floor_table(subject: Subject, *, sql: str | None = None) -> list[tuple[Any, ...]]:
-    """Rows (target id, actual, completion %, schedule %, light) for the subject's unit, in one statement."""
+    """Rows (target id, actual, completion %, schedule %, light, year, month) for the subject's unit, in one
+    statement (:data:`FLOOR_SQL`); year and month: the latest approved month in the user's scope."""
     unit = subject.unit
     params: dict[str, Any] = {"scope_path": unit.path + "%", "unit_path": unit.path + "%", "unit_id": unit.pk}
     with connection.cursor() as cursor:
@@ -238,9 +240,9 @@ class Floor:
 def floor_cockpit(
     subject: Subject, *, sql: str | None = None, overview: dict[str, str] | None = None
 ) -> Floor:
-    """The whole cockpit by hand-written SQL: the table statement, the latest month, then one statement per
-    part of the overview (cards with forecast, funnel and investment by month, key projects, behind list,
-    side-by-side columns)."""
+    """The whole cockpit by hand-written SQL: the table statement (which also returns the latest month), then
+    one statement per part of the overview (cards with forecast, funnel and investment by month, key projects,
+    behind list, side-by-side columns)."""
     from diaodu.projects.domain import month_end
     from diaodu.scale.bench import cockpit_floor
 
@@ -249,11 +251,14 @@ def floor_cockpit(
     statements = overview or cockpit_floor.statements()
     parts: dict[str, list[tuple[Any, ...]]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(cockpit_floor.PERIOD_SQL, {"scope_path": unit.path + "%"})
-        ym = cursor.fetchone()[0]
-        if ym is None:
-            return Floor(table, None, None, parts)
-        year, month = int(ym) // 100, int(ym) % 100
+        if table:  # the month the table statement found
+            year, month = int(table[0][5]), int(table[0][6])
+        else:  # no target: find it alone
+            cursor.execute(cockpit_floor.PERIOD_SQL, {"scope_path": unit.path + "%"})
+            ym = cursor.fetchone()[0]
+            if ym is None:
+                return Floor(table, None, None, parts)
+            year, month = int(ym) // 100, int(ym) % 100
         params: dict[str, Any] = {
             "unit_id": unit.pk,
             "unit_path": unit.path + "%",

@@ -3,7 +3,8 @@
 One statement per part of the overview (:func:`diaodu.cockpit.overview.build_overview`), each taking the unit
 and the month found by :data:`PERIOD_SQL`. Which tables each statement reads:
 
-* :data:`PERIOD_SQL` — ``plans_actual``, ``orgunits_orgunit``: the latest approved month in the user's scope.
+* :data:`PERIOD_SQL` — ``plans_actual``, ``orgunits_orgunit``: the latest approved month in the user's scope,
+  run only when the table statement (which finds that month too and returns it) returns no row.
 * :data:`CARDS_SQL` — ``plans_target``, ``plans_indicator``, ``plans_plan`` (the unit's own targets, the main
   ones first, at most 12), their series for this year up to the month and for last year from ``plans_actual``
   (entered indicators) or from the unit's subtree rows of ``projects_projectrollup`` (indicators computed from
@@ -163,7 +164,7 @@ ORDER BY r.month
 """
 
 KEY_PROJECTS_SQL = """
-WITH k AS (
+WITH k AS MATERIALIZED (  -- the year-to-date subquery once per key project (not inlined in both uses)
     SELECT py.project_id, pr.name, u.short_name, py.planned_investment_wan AS plan,
         COALESCE((SELECT r.ytd_wan FROM projects_monthlyreport r
                   WHERE r.project_id = py.project_id AND r.year = %(year)s AND r.month <= %(month)s

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from diaodu.cockpit.board import fmt_number
 from diaodu.orgunits.models import OrgUnit
@@ -112,6 +113,7 @@ def _app_overview(context: dict[str, Any]) -> dict[str, Any]:
         else:
             behind[b.kind].append(b.title)
     return {
+        "period": (ov.period.year, ov.period.month),
         "cards": [
             (
                 c.row.target.pk,
@@ -164,6 +166,7 @@ def _floor_overview(floor: cockpit.Floor) -> dict[str, Any]:
             (unit_id, counts, key_projects, pct(_dec(done), to_date), red_n > 0 or _dec(done) < to_date)
         )
     return {
+        "period": (floor.year, floor.month),
         "cards": [
             (
                 pk,
@@ -238,6 +241,16 @@ def test_the_floor_computes_the_overview_figures(overview_data, scale) -> None: 
     if scale == "county":
         expected |= {"columns", "task", "item"}
     assert {k for k, n in seen.items() if n} >= expected, seen
+
+
+def test_the_period_statement_finds_the_month_of_the_table_statement(tiny) -> None:  # type: ignore[no-untyped-def]
+    for scale in ("county", "city", "province"):
+        for subject in cockpit.subjects(scale, "TST"):
+            with connection.cursor() as cursor:
+                cursor.execute(cockpit_floor.PERIOD_SQL, {"scope_path": subject.unit.path + "%"})
+                ym = cursor.fetchone()[0]
+            floor = cockpit.floor_cockpit(subject)
+            assert (int(ym) // 100, int(ym) % 100) == (floor.year, floor.month)
 
 
 def test_the_floor_reads_every_project_metric() -> None:
