@@ -1,7 +1,8 @@
 """Hand-written SQL for the overview part of the cockpit floor (:mod:`diaodu.scale.bench.cockpit`).
 
 One statement per part of the overview (:func:`diaodu.cockpit.overview.build_overview`), each taking the unit
-and the month found by :data:`PERIOD_SQL`. Which tables each statement reads:
+and the month the table statement returns (:data:`diaodu.scale.bench.cockpit.FLOOR_SQL`). Which tables each
+statement reads:
 
 * :data:`PERIOD_SQL` — ``plans_actual``, ``orgunits_orgunit``: the latest approved month in the user's scope,
   run only when the table statement (which finds that month too and returns it) returns no row.
