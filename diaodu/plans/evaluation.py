@@ -99,14 +99,17 @@ def load_series(
     else:
         computed = {pk: v for pk, v in computed.items() if pk in indicator_ids}
     series: dict[SeriesKey, list[domain.Observation]] = defaultdict(list)
-    for row in (
+    rows = (
         qs.exclude(indicator_id__in=computed)
-        .only("indicator_id", "org_unit_id", "month", "ytd_value", "growth_pct", "base_value")
         .order_by("month")
-    ):
-        key = (row.indicator_id, row.org_unit_id)
+        .values_list("indicator_id", "org_unit_id", "month", "ytd_value", "growth_pct", "base_value")
+    )
+    for indicator_id, unit_id, month, ytd, growth, base in rows:  # plain rows: no model instances to build
+        key = (indicator_id, unit_id)
         if key in keys:
-            series[key].append(observation_for(row))
+            series[key].append(
+                domain.Observation(month=month, ytd_value=ytd, growth_pct=growth, base_value=base)
+            )
     if computed:
         series.update(_computed_series(keys, computed, year=year, as_of_month=as_of_month))
     return series
