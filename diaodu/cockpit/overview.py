@@ -244,7 +244,7 @@ def _key_row(
         "plan": fmt_number(plan / project_domain.WAN_PER_YI),
         "done": fmt_number(ytd / project_domain.WAN_PER_YI),
         "pct": "" if plan <= 0 else f"{domain.round1(ytd * 100 / plan)}%",
-        "behind": not (needed <= 0 or ytd >= needed),
+        "behind": y.behind,  # the rule of projects.metrics (behind its 序时计划), applied in the listing query
         "ytd": ytd,
         "needed": needed,
     }

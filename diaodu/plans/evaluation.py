@@ -42,15 +42,6 @@ def spec_for(target: Target) -> domain.TargetSpec:
     )
 
 
-def observation_for(actual: Actual) -> domain.Observation:
-    return domain.Observation(
-        month=actual.month,
-        ytd_value=actual.ytd_value,
-        growth_pct=actual.growth_pct,
-        base_value=actual.base_value,
-    )
-
-
 SeriesKey = tuple[int, int]  # (indicator_id, org_unit_id)
 
 

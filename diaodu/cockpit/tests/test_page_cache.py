@@ -22,11 +22,18 @@ PARAMS = {"month": "2025-09"}
 MAIN = {"HX-Request": "true", "HX-Target": "cockpit-main"}  # the overview and table, as the filters load them
 
 
-def _get(client: Client, **headers: str) -> tuple[str, int]:
+def _count(client: Client, url: str, params: dict[str, str] | None = None, **headers: str) -> tuple[Any, int]:
+    """The response (asserted 200) and the number of queries it took."""
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("cockpit:home"), PARAMS, headers=headers)
+        response = client.get(url, params or {}, headers=headers)
     assert response.status_code == 200
-    return response.content.decode(), len(ctx.captured_queries)
+    return response, len(ctx.captured_queries)
+
+
+def _get(client: Client, **headers: str) -> tuple[str, int]:
+    """The cockpit of :data:`PARAMS` as text, and its query count."""
+    response, queries = _count(client, reverse("cockpit:home"), PARAMS, **headers)
+    return response.content.decode(), queries
 
 
 @pytest.fixture
@@ -167,13 +174,6 @@ def test_a_role_change_gives_a_new_version(personas) -> None:  # type: ignore[no
     before = dataversion.current()
     accounts.set_roles(actor=personas["secadmin"], user=user, roles=list(user.roles.all()))
     assert dataversion.current() != before
-
-
-def _count(client: Client, url: str, params: dict[str, str] | None = None) -> tuple[Any, int]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return response, len(ctx.captured_queries)
 
 
 def test_the_indicator_page_is_cached_and_live(personas, orgunits, leader) -> None:  # type: ignore[no-untyped-def]
