@@ -133,6 +133,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend that reads a session's user with their org unit (one query less per request)
+AUTHENTICATION_BACKENDS = ["diaodu.accounts.backends.UnitUserBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cockpit:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

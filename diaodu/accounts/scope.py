@@ -110,7 +110,7 @@ def unit_scope(user: Any, perms: Perm | Iterable[Perm]) -> UnitScope:
         if role.data_scope == DataScope.ALL:
             everything = True
         elif role.data_scope == DataScope.CUSTOM:
-            ids.update(u.pk for u in role.custom_units.all())
+            ids.update(role.custom_units.values_list("pk", flat=True))
         elif role.data_scope == DataScope.UNIT and user.org_unit_id:
             ids.add(user.org_unit_id)
         elif role.data_scope == DataScope.UNIT_AND_BELOW and user.org_unit_id:
@@ -130,9 +130,10 @@ def unit_scope(user: Any, perms: Perm | Iterable[Perm]) -> UnitScope:
 
 
 def _roles(user: Any) -> list[Any]:
+    """The user's roles, read once per request (one query; a role with custom units reads them when asked)."""
     roles = user.__dict__.get("_diaodu_roles")
     if roles is None:
-        roles = list(user.roles.prefetch_related("custom_units"))
+        roles = list(user.roles.all())
         user.__dict__["_diaodu_roles"] = roles
     return roles
 

@@ -386,7 +386,7 @@ def issue_api_token(*, actor: Any, user: User, name: str) -> str:
 
 def user_for_token(key: str) -> User | None:
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__org_unit")
         .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

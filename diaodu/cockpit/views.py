@@ -57,16 +57,23 @@ def home(request: HttpRequest) -> HttpResponse:
     board.require_data_reader(request.user)
     htmx = is_htmx(request)
     variant = "table" if htmx and request.headers.get("HX-Target") != "cockpit-main" else "main"
+
     # Cached per data version (live: any change to a figure raises it); access was checked above, and the
     # unit and month are checked again whenever the part is computed.
-    part = pagecache.get_or_compute(
-        request, request.user, "cockpit", (variant,), lambda: _home_part(request, variant)
-    )
+    def part() -> dict[str, Any]:
+        return pagecache.get_or_compute(
+            request, request.user, "cockpit", (variant,), lambda: _home_part(request, variant)
+        )
+
     if htmx:
-        response = HttpResponse(part["html"])
+        response = HttpResponse(part()["html"])
     else:
-        context = {"main_html": mark_safe(part["html"]), "filter": part["filter"], "nav_active": "cockpit"}  # noqa: S308 - our own rendered template
-        response = render(request, "cockpit/home.html", context)
+
+        def context() -> dict[str, Any]:
+            main = part()
+            return {"main_html": mark_safe(main["html"]), "filter": main["filter"], "nav_active": "cockpit"}  # noqa: S308 - our own rendered template
+
+        response = pagecache.page(request, "cockpit", (), "cockpit/home.html", context)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
 
@@ -85,11 +92,12 @@ def _indicator_part(request: HttpRequest, code: str) -> dict[str, Any]:
 @login_required
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
     board.require_data_reader(request.user)
-    part = pagecache.get_or_compute(
-        request, request.user, "indicator", (code,), lambda: _indicator_part(request, code)
-    )
-    part = part | {"body": mark_safe(part["body"])}  # noqa: S308 - our own rendered template
-    return render(request, "cockpit/indicator.html", {"part": part, "nav_active": "cockpit"})
+
+    def context() -> dict[str, Any]:
+        part = _indicator_part(request, code)
+        return {"part": part | {"body": mark_safe(part["body"])}, "nav_active": "cockpit"}  # noqa: S308 - our own rendered template
+
+    return pagecache.page(request, "indicator", (code,), "cockpit/indicator.html", context)
 
 
 @login_required

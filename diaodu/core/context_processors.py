@@ -4,19 +4,30 @@ import os
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from diaodu.accounts.scope import Perm, has_perm
 
 
+def supervision_badge_html(user: Any) -> SafeString:
+    """The nav's red badge (unread notices and items waiting to be signed), or nothing: one query."""
+    from diaodu.supervision.worklists import badge_count
+
+    n = badge_count(user)
+    if not n:
+        return mark_safe("")
+    return format_html(
+        '<span class="badge bg-red text-red-fg ms-1" data-testid="supervision-badge" title="{}">{}</span>',
+        _("未读消息或待签收的督办件"),
+        n,
+    )
+
+
 def _supervision_badge(user: Any) -> Any:
-    """Evaluated only when a full page renders the nav (htmx partials skip it): one query."""
-
-    def count() -> int:
-        from diaodu.supervision.worklists import badge_count
-
-        return badge_count(user)
-
-    return count
+    """Evaluated only when a full page renders the nav (htmx partials skip it)."""
+    return lambda: supervision_badge_html(user)
 
 
 def demo_flag() -> bool:
@@ -42,5 +53,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 has_perm(user, p) for p in (Perm.VIEW_DATA, Perm.ENTER_DATA, Perm.REVIEW_DATA, Perm.SUPERVISE)
             ),
         },
-        "supervision_badge": _supervision_badge(user),
+        "supervision_badge_html": _supervision_badge(user),
     }

@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import caches
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from diaodu.core import dataversion
 
@@ -61,3 +67,53 @@ def get_or_compute(
         value = compute()
         cache.set(cache_key, value, int(settings.DIAODU_PAGE_CACHE_SECONDS))
     return value  # type: ignore[no-any-return]
+
+
+# ----------------------------------------------------------------------------- whole pages
+
+_SLOT_NAMES = ("csrf", "badge", "messages")
+
+
+def _slots(nonce: str) -> dict[str, str]:
+    return {name: f"diaodu-slot-{nonce}-{name}" for name in _SLOT_NAMES}
+
+
+def page(
+    request: HttpRequest,
+    name: str,
+    parts: tuple[Any, ...],
+    template: str,
+    context: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """``template`` rendered with ``context()``, the whole page cached like a part (per user, URL, language, day
+    and data version). What differs from one request to the next is left as a slot and filled in on every
+    request: the CSRF token (of this browser), the supervision badge (its own query) and any flash messages.
+    The slots' names carry a random nonce stored with the page, so no text on the page can pose as one."""
+    if not enabled() or not getattr(request.user, "is_authenticated", False):
+        return render(request, template, context())
+
+    def compute() -> dict[str, str]:
+        nonce = secrets.token_hex(8)
+        slots = _slots(nonce)
+        filled = context() | {
+            "csrf_token": slots["csrf"],
+            "supervision_badge_html": mark_safe(slots["badge"]),  # noqa: S308 - our own constant
+            "messages_slot": mark_safe(slots["messages"]),  # noqa: S308 - our own constant
+        }
+        return {"html": render(request, template, filled).content.decode(), "nonce": nonce}
+
+    stored = get_or_compute(request, request.user, f"page:{name}", parts, compute)
+    return HttpResponse(_fill(request, stored["html"], _slots(stored["nonce"])))
+
+
+def _fill(request: HttpRequest, html: str, slots: dict[str, str]) -> str:
+    from diaodu.core.context_processors import supervision_badge_html
+
+    html = html.replace(slots["csrf"], get_token(request))
+    if slots["badge"] in html:
+        html = html.replace(slots["badge"], supervision_badge_html(request.user))
+    if slots["messages"] in html:
+        shown = list(get_messages(request))  # marks them shown, as rendering them does
+        text = render_to_string("_messages.html", {"messages": shown}) if shown else ""
+        html = html.replace(slots["messages"], text)
+    return html

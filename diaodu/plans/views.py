@@ -177,15 +177,11 @@ TARGETS_PER_PAGE = 100  # a city's list runs to thousands of targets: one page i
 def targets(request: HttpRequest) -> HttpResponse:
     visible = worklists.visible_targets(request.user)  # refuses users without a read permission
 
-    def compute() -> str:
+    def context() -> dict[str, object]:
         page = Paginator(visible, TARGETS_PER_PAGE).get_page(request.GET.get("page"))
-        context = {"targets": list(page.object_list), "page": page}
-        return str(render_to_string("plans/_targets_list.html", context, request=request))
+        listing = {"targets": list(page.object_list), "page": page}
+        html = render_to_string("plans/_targets_list.html", listing, request=request)
+        return {"list_html": mark_safe(html), "nav_active": "targets"}  # noqa: S308 - our own rendered template
 
     # cached per data version (any change to a plan or target gives a new one): see diaodu.core.pagecache
-    html = pagecache.get_or_compute(request, request.user, "targets", (), compute)
-    return render(
-        request,
-        "plans/targets.html",
-        {"list_html": mark_safe(html), "nav_active": "targets"},  # noqa: S308 - our own rendered template
-    )
+    return pagecache.page(request, "targets", (), "plans/targets.html", context)

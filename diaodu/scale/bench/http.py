@@ -40,7 +40,7 @@ from diaodu.scale.synth import BEARING, INDICATORS
 def _session(user: User) -> str:
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[accounts.LOGIN_AT_KEY] = int(time.time())
     store.create()
