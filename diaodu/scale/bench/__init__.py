@@ -105,7 +105,8 @@ def _http_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--duration", type=int, default=60, help="秒")
     parser.add_argument("--spawn-rate", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn 进程数")
+    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn", help="应用服务器")
+    parser.add_argument("--workers", type=int, default=3, help="服务器进程数")
     parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数")
     parser.add_argument(
         "--warm",
@@ -123,12 +124,13 @@ def _http(**o: Any) -> dict[str, Any]:
             env.diaodu(child, "migrate", "-v0")
             args = ["bench", "http", "--users", str(o["users"]), "--duration", str(o["duration"]),
                     "--spawn-rate", str(o["spawn_rate"]), "--workers", str(o["workers"]),
-                    "--threads", str(o["threads"]), "--json", *(["--warm"] if o["warm"] else []),
+                    "--threads", str(o["threads"]), "--server", o["server"], "--json",
+                    *(["--warm"] if o["warm"] else []),
                     *_synth_args(o)]  # fmt: skip
             return env.last_json(env.diaodu(child, *args))
     synth = ensure_synth(o)
     out = http.run(users=o["users"], duration=o["duration"], workers=o["workers"], threads=o["threads"],
-                   spawn_rate=o["spawn_rate"], prefix=o["prefix"], warm=o["warm"])  # fmt: skip
+                   spawn_rate=o["spawn_rate"], prefix=o["prefix"], warm=o["warm"], server_kind=o["server"])  # fmt: skip
     if synth is not None:
         out["synth"] = {k: synth[k] for k in ("total_rows", "seconds", "rows_per_second")}
     return out

@@ -11,9 +11,11 @@ password); officers get an API token through the accounts service.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -23,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psutil
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -171,7 +174,15 @@ def warm_pages(base: str, plan_path: Path) -> dict[str, Any]:
 
 
 def run(
-    *, users: int, duration: int, workers: int, threads: int, spawn_rate: int, prefix: str, warm: bool = False
+    *,
+    users: int,
+    duration: int,
+    workers: int,
+    threads: int,
+    spawn_rate: int,
+    prefix: str,
+    warm: bool = False,
+    server_kind: str = "gunicorn",
 ) -> dict[str, Any]:
     if connection.vendor != "postgresql":
         raise SystemExit("bench http 需要 PostgreSQL（DATABASE_URL）。")
@@ -187,19 +198,22 @@ def run(
         "DIAODU_PAGE_CACHE": f"file:{directory / 'pages'}",
     }  # fmt: skip
     subprocess.run([sys.executable, "-m", "diaodu", "collectstatic", "--noinput", "-v0"], env=env, check=True)
-    log = (directory / "gunicorn.log").open("wb")
+    log = (directory / "server.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "diaodu.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-         "--backlog", "2048", "--timeout", "60"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
-    )  # fmt: skip
+        _server_command(server_kind, port, workers, threads),
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR,
+    )
     warmup: dict[str, Any] | None = None
     try:
         _wait_ready(base, server)
         if warm:
             warmup = warm_pages(base, plan)
         started = time.monotonic()
+        cpu_before = _cpu_seconds(server.pid)
+        locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(
             [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
              "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{duration}s", "--host", base,
@@ -207,6 +221,8 @@ def run(
             env=env, check=False, cwd=directory, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         elapsed = time.monotonic() - started
+        cpu_after = _cpu_seconds(server.pid)
+        locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
         server.terminate()
         try:
@@ -217,9 +233,21 @@ def run(
         log.close()
     stats = _aggregated(directory / "stats_stats.csv")
     acked = [line.split("|") for line in (directory / "acked").read_text().split() if line]
+    cpu = {
+        "server": round(cpu_after["server"] - cpu_before["server"], 1),
+        # backends that served the run (connections opened during it count from their start)
+        "postgres": round(
+            sum(v - cpu_before["postgres"].get(pid, 0.0) for pid, v in cpu_after["postgres"].items()), 1
+        ),
+        "locust": round(
+            (locust_after.ru_utime + locust_after.ru_stime)
+            - (locust_before.ru_utime + locust_before.ru_stime),
+            1,
+        ),
+    }
     return {
         "benchmark": "http",
-        "server": f"gunicorn gthread {workers}x{threads}, page cache in files",
+        "server": f"{SERVERS[server_kind]} {workers}x{threads}, page cache in files",
         "users": users,
         "duration_s": duration,
         "wall_s": round(elapsed, 1),
@@ -227,8 +255,49 @@ def run(
         "submissions_acknowledged": len(acked),
         "submissions_in_db": _in_db(acked),
         "warm_start": warmup,
+        # CPU seconds used during the timed run, and the server's and PostgreSQL's per request: on a shared
+        # machine this says more about the application's cost than the throughput does
+        "cpu_s": cpu,
+        "cpu_ms_per_request": round((cpu["server"] + cpu["postgres"]) * 1000 / max(stats["requests"], 1), 2),
         "by_request": stats["by_request"],
     }
+
+
+SERVERS = {"gunicorn": "gunicorn gthread", "granian": "granian wsgi"}
+
+
+def _server_command(kind: str, port: int, workers: int, threads: int) -> list[str]:
+    """The production server on loopback: gunicorn (gthread workers) or granian (Rust HTTP, WSGI workers)."""
+    if kind == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--blocking-threads", str(threads), "--backlog", "2048",
+                "--no-access-log", "--log-level", "warning", "diaodu.wsgi:application"]  # fmt: skip
+    return [sys.executable, "-m", "gunicorn", "diaodu.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+            "--backlog", "2048", "--timeout", "60"]  # fmt: skip
+
+
+def _cpu_seconds(server_pid: int) -> dict[str, Any]:
+    """CPU seconds (user + system) so far of the server's process tree, and of each PostgreSQL backend
+    serving the benchmark's database (by pid)."""
+    tree = 0.0
+    try:
+        root = psutil.Process(server_pid)
+        for proc in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                tree += times.user + times.system
+    except psutil.Error:
+        pass
+    database = connection.settings_dict["NAME"]
+    backends: dict[int, float] = {}
+    for proc in psutil.process_iter(["cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            cmdline = " ".join(proc.info["cmdline"] or [])
+            if cmdline.startswith("postgres: ") and f" {database} " in cmdline:
+                times = proc.cpu_times()
+                backends[proc.pid] = times.user + times.system
+    return {"server": tree, "postgres": backends}
 
 
 def _in_db(acked: list[list[str]]) -> int:
