@@ -135,6 +135,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 AUTH_USER_MODEL = "accounts.User"
 # ModelBackend that reads a session's user with their org unit (one query less per request)
 AUTHENTICATION_BACKENDS = ["diaodu.accounts.backends.UnitUserBackend"]
+# Django's database sessions, read with one fixed statement (diaodu.accounts.sessions)
+SESSION_ENGINE = "diaodu.accounts.sessions"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cockpit:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -8,15 +8,18 @@ from RuoYi: all / custom units / own unit / own unit and below / self.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+
+from diaodu.core import rawrows
 
 if TYPE_CHECKING:
     from diaodu.accounts.models import User
@@ -133,9 +136,33 @@ def _roles(user: Any) -> list[Any]:
     """The user's roles, read once per request (one query; a role with custom units reads them when asked)."""
     roles = user.__dict__.get("_diaodu_roles")
     if roles is None:
-        roles = list(user.roles.all())
+        roles = _read_roles(user.pk)
         user.__dict__["_diaodu_roles"] = roles
     return roles
+
+
+@functools.cache
+def _roles_sql(using: str) -> str:
+    from diaodu.accounts.models import Role, User
+
+    qn = connections[using].ops.quote_name
+    link = User._meta.get_field("roles")
+    through = link.remote_field.through._meta.db_table  # type: ignore[union-attr]
+    return (
+        f"SELECT {rawrows.columns(Role, 'r', using)} FROM {qn(Role._meta.db_table)} r "  # noqa: S608 - names from the models
+        f"INNER JOIN {qn(through)} ur ON ur.{qn(link.m2m_reverse_name())} = r.{qn(Role._meta.pk.column)} "  # type: ignore[attr-defined]
+        f"WHERE ur.{qn(link.m2m_column_name())} = %s ORDER BY r.{qn(Role._meta.pk.column)}"  # type: ignore[attr-defined]
+    )
+
+
+def _read_roles(user_id: int) -> list[Any]:
+    """The roles of a user (one fixed statement: it runs on every request; see diaodu.core.rawrows)."""
+    from diaodu.accounts.models import Role
+
+    using = router.db_for_read(Role)
+    with connections[using].cursor() as cursor:
+        cursor.execute(_roles_sql(using), [user_id])
+        return [rawrows.instance(Role, using, row) for row in cursor.fetchall()]
 
 
 def forget_cached_scope(user: Any) -> None:
