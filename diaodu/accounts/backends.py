@@ -11,20 +11,40 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 
-from diaodu.accounts.models import User
+from diaodu.accounts.models import ApiToken, User
 from diaodu.core import rawrows
 from diaodu.orgunits.models import OrgUnit
 
 
 @functools.cache
-def _user_sql(using: str) -> str:
+def _user_sql(using: str, by_token: bool) -> str:
+    """The user with their org unit, by the user's id or (``by_token``) by a live token's key hash, the token's
+    columns first."""
     qn = connections[using].ops.quote_name
-    return (
-        f"SELECT {rawrows.columns(User, 'u', using)}, {rawrows.columns(OrgUnit, 'o', using)} "  # noqa: S608 - names from the models
-        f"FROM {qn(User._meta.db_table)} u LEFT JOIN {qn(OrgUnit._meta.db_table)} o "
-        f"ON o.{qn(OrgUnit._meta.pk.column)} = u.{qn(User._meta.get_field('org_unit').column)} "
-        f"WHERE u.{qn(User._meta.pk.column)} = %s"
+    unit_join = (
+        f"LEFT JOIN {qn(OrgUnit._meta.db_table)} o "
+        f"ON o.{qn(OrgUnit._meta.pk.column)} = u.{qn(User._meta.get_field('org_unit').column)}"
     )
+    select = f"{rawrows.columns(User, 'u', using)}, {rawrows.columns(OrgUnit, 'o', using)}"
+    if not by_token:
+        return (
+            f"SELECT {select} FROM {qn(User._meta.db_table)} u {unit_join} "  # noqa: S608 - names from the models
+            f"WHERE u.{qn(User._meta.pk.column)} = %s"
+        )
+    return (
+        f"SELECT {rawrows.columns(ApiToken, 't', using)}, {select} FROM {qn(ApiToken._meta.db_table)} t "  # noqa: S608
+        f"INNER JOIN {qn(User._meta.db_table)} u "
+        f"ON u.{qn(User._meta.pk.column)} = t.{qn(ApiToken._meta.get_field('user').column)} {unit_join} "
+        f"WHERE t.{qn('key_hash')} = %s AND t.{qn('revoked_at')} IS NULL AND u.{qn('is_active')} = %s"
+    )
+
+
+def _user_from(using: str, row: tuple[Any, ...]) -> User:
+    n = rawrows.width(User, using)
+    user = rawrows.instance(User, using, row[:n])
+    unit = rawrows.instance(OrgUnit, using, row[n:]) if row[n] is not None else None
+    User._meta.get_field("org_unit").set_cached_value(user, unit)
+    return user
 
 
 def load_user(user_id: Any) -> User | None:
@@ -35,15 +55,24 @@ def load_user(user_id: Any) -> User | None:
         return None
     using = router.db_for_read(User)
     with connections[using].cursor() as cursor:
-        cursor.execute(_user_sql(using), [pk])
+        cursor.execute(_user_sql(using, False), [pk])
+        row = cursor.fetchone()
+    return None if row is None else _user_from(using, row)
+
+
+def load_token(key_hash: str) -> ApiToken | None:
+    """The live (not revoked) token of an active user with that key hash, its user and their org unit loaded
+    with it; or None."""
+    using = router.db_for_read(ApiToken)
+    with connections[using].cursor() as cursor:
+        cursor.execute(_user_sql(using, True), [key_hash, True])
         row = cursor.fetchone()
     if row is None:
         return None
-    n = rawrows.width(User, using)
-    user = rawrows.instance(User, using, row[:n])
-    unit = rawrows.instance(OrgUnit, using, row[n:]) if row[n] is not None else None
-    User._meta.get_field("org_unit").set_cached_value(user, unit)
-    return user
+    n = rawrows.width(ApiToken, using)
+    token = rawrows.instance(ApiToken, using, row[:n])
+    ApiToken._meta.get_field("user").set_cached_value(token, _user_from(using, row[n:]))
+    return token
 
 
 class UnitUserBackend(ModelBackend):

@@ -95,8 +95,6 @@ def has_perm(user: Any, perm: Perm | str) -> bool:
 
 def unit_scope(user: Any, perms: Perm | Iterable[Perm]) -> UnitScope:
     """The org units in which ``user`` holds any of ``perms``, as the union over the user's roles."""
-    from diaodu.orgunits.models import OrgUnit
-
     wanted = {str(perms)} if isinstance(perms, str) else {str(p) for p in perms}
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return UnitScope()
@@ -119,10 +117,7 @@ def unit_scope(user: Any, perms: Perm | Iterable[Perm]) -> UnitScope:
         elif role.data_scope == DataScope.UNIT_AND_BELOW and user.org_unit_id:
             below = user.__dict__.get("_diaodu_below_ids")  # the same for every permission set: read once
             if below is None:
-                unit = user.org_unit
-                below = frozenset(
-                    OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
-                )
+                below = _unit_and_below(user.org_unit)
                 user.__dict__["_diaodu_below_ids"] = below
             ids.update(below)
         elif role.data_scope == DataScope.SELF:
@@ -130,6 +125,23 @@ def unit_scope(user: Any, perms: Perm | Iterable[Perm]) -> UnitScope:
     scope = UnitScope(all=everything, unit_ids=frozenset(ids), self_user_id=self_id)
     cache[key] = scope
     return scope
+
+
+def _unit_and_below(unit: Any) -> frozenset[int]:
+    """The ids of ``unit`` and every unit below it (a fixed statement: it runs on most requests). A unit's path
+    is made of ids and slashes only, so it needs no escaping in LIKE."""
+    from diaodu.orgunits.models import OrgUnit
+
+    assert all(ch.isdigit() or ch == "/" for ch in unit.path), unit.path
+    using = router.db_for_read(OrgUnit)
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {qn('id')} FROM {qn(OrgUnit._meta.db_table)} WHERE {qn('path')} LIKE %s",  # noqa: S608
+            [unit.path + "%"],
+        )
+        return frozenset(row[0] for row in cursor.fetchall())
 
 
 def _roles(user: Any) -> list[Any]:

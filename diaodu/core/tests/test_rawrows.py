@@ -75,3 +75,33 @@ def test_the_data_version_is_read_after_each_bump() -> None:
     dataversion.bump()
     after = dataversion.current()
     assert after != before and after > 0
+
+
+def test_a_token_brings_its_user_and_unit_and_refuses_revoked_or_inactive(personas) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.accounts import services as accounts
+    from diaodu.accounts.models import ApiToken
+
+    yishan = personas["yishan"]
+    key = accounts.issue_api_token(actor=yishan, user=yishan, name="测试")
+    with CaptureQueriesContext(connection) as ctx:
+        user = accounts.user_for_token(key)
+        assert user is not None and user.org_unit is not None
+    assert user.pk == yishan.pk and user.org_unit.pk == yishan.org_unit_id
+    assert len([q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]) == 1
+    token = ApiToken.objects.get(user=yishan)
+    assert token.last_used_at is not None  # the first use is recorded
+    assert accounts.user_for_token(key + "x") is None
+    User.objects.filter(pk=yishan.pk).update(is_active=False)
+    assert accounts.user_for_token(key) is None
+    User.objects.filter(pk=yishan.pk).update(is_active=True)
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert accounts.user_for_token(key) is None
+
+
+def test_a_unit_and_below_are_the_units_under_its_path(orgunits) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.accounts.scope import _unit_and_below
+    from diaodu.orgunits.models import OrgUnit
+
+    for unit in OrgUnit.objects.all():
+        expected = set(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+        assert _unit_and_below(unit) == expected and unit.pk in expected
