@@ -101,7 +101,7 @@ def app_cockpit(subject: Subject, *, render_html: bool = False, table_only: bool
 
     headers = {"HX-Request": "true", "HX-Target": "cockpit-board"} if table_only else {}
     request = RequestFactory().get("/", headers=headers)
-    request.user = User.objects.get(pk=subject.user_id)  # what AuthenticationMiddleware does per request
+    request.user = _session_user(subject.user_id)
     request.session = {}  # type: ignore[assignment]
     # Computed every time: the page cache (keyed by data version) would answer repeated requests from memory.
     with mock.patch.object(pagecache, "enabled", lambda: False):
@@ -110,10 +110,24 @@ def app_cockpit(subject: Subject, *, render_html: bool = False, table_only: bool
             assert response.status_code == 200, response.status_code
             captured["html_bytes"] = len(response.content)
             return captured
-        with mock.patch.object(views, "render", fake_render):
+        # the view renders its part and then the whole page (pagecache.page): both stubbed
+        with (
+            mock.patch.object(views, "render", fake_render),
+            mock.patch.object(pagecache, "render", fake_render),
+        ):
             response = views.home(request)
     assert response.status_code == 200, response.status_code
     return captured
+
+
+def _session_user(user_id: int) -> Any:
+    """The user as AuthenticationMiddleware loads them on each request: through the configured backend."""
+    from django.conf import settings
+    from django.contrib.auth import load_backend
+
+    user = load_backend(settings.AUTHENTICATION_BACKENDS[0]).get_user(user_id)
+    assert user is not None, user_id
+    return user
 
 
 def app_figures(context: dict[str, Any]) -> dict[int, Decimal | None]:
