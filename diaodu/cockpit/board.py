@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -143,18 +144,29 @@ def fmt_number(value: Decimal | None, places: int = 2) -> str:
 
 
 def target_text(target: Target) -> str:
-    symbol = COMPARATOR_SYMBOLS.get(Comparator(target.comparator), target.comparator)
-    if target.value is None:
-        return str(_("与“%(other)s”增速同步") % {"other": target.relative_to or ""})
-    return f"{symbol} {fmt_number(target.value, 4)}{target.indicator.unit}"
+    relative_to = target.relative_to.name if target.relative_to is not None else ""
+    return target_text_of(target.comparator, target.value, relative_to, target.indicator.unit)
+
+
+def target_text_of(comparator: str, value: Decimal | None, relative_to: str, unit: str) -> str:
+    """:func:`target_text` from the fields (``relative_to``: the other indicator's name, "" when none)."""
+    symbol = COMPARATOR_SYMBOLS.get(Comparator(comparator), comparator)
+    if value is None:
+        return str(_("与“%(other)s”增速同步") % {"other": relative_to})
+    return f"{symbol} {fmt_number(value, 4)}{unit}"
 
 
 def actual_text(target: Target, ev: domain.Evaluation) -> str:
-    if ev.actual is None:
+    return actual_text_of(target.indicator.measure, target.indicator.unit, ev.actual)
+
+
+def actual_text_of(measure: str, unit: str, actual: Decimal | None) -> str:
+    """:func:`actual_text` from the indicator's measure and unit and the figure."""
+    if actual is None:
         return ""
-    if target.indicator.measure == Measure.GROWTH:
-        return f"{domain.round1(ev.actual)}%"
-    return f"{fmt_number(ev.actual)}{target.indicator.unit}"
+    if measure == Measure.GROWTH:
+        return f"{domain.round1(actual)}%"
+    return f"{fmt_number(actual)}{unit}"
 
 
 @dataclass(frozen=True)
@@ -239,9 +251,17 @@ def group_by_section(results: Iterable[TargetResult]) -> list[Section]:
 def build_board(user: Any, unit: OrgUnit, period: Period, *, include_below: bool) -> Board:
     """The targets of ``unit`` (and below) visible to ``user``, evaluated at ``period``: a constant number of
     queries whatever the number of targets."""
-    targets = targets_for_unit(
-        Target.objects.visible_to(user).filter(year=period.year), unit.path, include_below=include_below
-    ).order_by("plan__year", "plan__code", "sort_order", "pk")
+    visible = Target.objects.visible_to(user).filter(year=period.year)
+    order = ("plan__year", "plan__code", "sort_order", "pk")
+    targets: QuerySet[Target] | list[Target]
+    if include_below:
+        targets = targets_for_unit(visible, unit.path, include_below=True).order_by(*order)
+    else:  # the unit's own targets: their unit is the one at hand, so no join to read it again
+        targets = list(
+            visible.filter(org_unit=unit).select_related("indicator", "relative_to", "plan").order_by(*order)
+        )
+        for t in targets:
+            t.org_unit = unit
     results = evaluate_targets(targets, year=period.year, as_of_month=period.month)
     counts = status_counts(results)
     return Board(

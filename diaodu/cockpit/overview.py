@@ -4,6 +4,11 @@ funnel and investment plan vs actual by month, the zones and towns side by side,
 Nothing is decided here: lights and 时序进度 come from :func:`diaodu.plans.evaluation.evaluate_targets`, forecasts
 from :mod:`diaodu.reviews.forecast`, project figures from :mod:`diaodu.projects.metrics` and task/item lights from
 :mod:`diaodu.supervision.reports`. This module picks, groups and formats. A constant number of queries.
+
+The lists and the columns read the stored lights (plans/lights.py) and project rollups (projects/rollups.py) in
+few, plain statements: what a page spends on building and compiling querysets was most of its time (the red
+targets as plain rows, the columns in one hand-written statement checked against
+:func:`diaodu.reviews.scoring.unit_facts` by ``test_overview_sql.py``).
 """
 
 from __future__ import annotations
@@ -14,22 +19,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Window
+from django.db import connections, router
+from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from diaodu.cockpit.board import STATUS_LABELS, BoardRow, fmt_number
+from diaodu.accounts.scope import sees_whole_subtree
+from diaodu.cockpit.board import STATUS_LABELS, BoardRow, actual_text_of, fmt_number, target_text_of
 from diaodu.orgunits.models import OrgUnit, OrgUnitKind
 from diaodu.plans import domain
-from diaodu.plans.evaluation import TargetResult, evaluate_targets, targets_for_unit
-from diaodu.plans.models import Measure, Target, TargetLight
+from diaodu.plans.evaluation import TargetResult, converted, evaluate_targets, targets_for_unit
+from diaodu.plans.models import Indicator, Measure, Target
 from diaodu.plans.periods import Period
 from diaodu.projects import domain as project_domain
 from diaodu.projects import metrics as project_metrics
 from diaodu.projects import rollups as project_rollups
-from diaodu.projects.models import Project
+from diaodu.projects.models import Project, ProjectRollup
 from diaodu.reviews.forecast import TargetForecast, forecast_targets
-from diaodu.reviews.scoring import unit_facts
 from diaodu.supervision.models import KeyTask, SupervisionItem
 from diaodu.supervision.reports import is_overdue, key_task_rows, overdue_q
 
@@ -182,7 +188,10 @@ def build_projects(
 ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], list[BehindItem], int, int]:
     """Funnel and investment by month from the write-time rollups (one query); the largest key projects and
     those behind their 序时计划 from one query each (at most :data:`MAX_LISTED` rows), with the total count."""
-    months = project_rollups.visible_months(user, unit, year=period.year)
+    if sees_whole_subtree(user, unit):  # rollups.visible_months, its common case read as plain rows
+        months = project_metrics.subtree_rollups([unit.pk], year=period.year).get(unit.pk, {})
+    else:
+        months = project_rollups.visible_months(user, unit, year=period.year)
     now = months.get(period.month, {})
     stages = list(project_domain.PIPELINE)
     funnel: dict[str, Any] = {
@@ -250,25 +259,78 @@ def _key_row(
     }
 
 
-def stored_evaluation(light: TargetLight) -> domain.Evaluation:
-    """The parts of a target's evaluation kept with its stored light (status, figure, 超/欠进度)."""
-    return domain.Evaluation(
-        domain.Status(light.status), None, light.actual, None, None, None, None, light.points, False, ()
-    )
+COLUMNS_SQL = """
+SELECT {unit_columns}, COALESCE(l.green, 0), COALESCE(l.yellow, 0), COALESCE(l.red, 0), COALESCE(l.grey, 0),
+    r.key_planned_count, r.key_planned_ytd_wan, r.key_plan_wan
+FROM orgunits_orgunit c
+LEFT JOIN (
+    SELECT c2.id AS unit_id,
+        SUM(CASE WHEN tl.status = 'green' THEN 1 ELSE 0 END) AS green,
+        SUM(CASE WHEN tl.status = 'yellow' THEN 1 ELSE 0 END) AS yellow,
+        SUM(CASE WHEN tl.status = 'red' THEN 1 ELSE 0 END) AS red,
+        SUM(CASE WHEN tl.status = 'grey' THEN 1 ELSE 0 END) AS grey
+    FROM orgunits_orgunit c2 JOIN orgunits_orgunit u ON u.path LIKE c2.path || '%%'
+    JOIN plans_target t ON t.org_unit_id = u.id AND t.year = %(year)s
+    JOIN plans_targetlight tl ON tl.target_id = t.id AND tl.month = %(month)s
+    WHERE c2.parent_id = %(unit_id)s AND c2.kind IN ({kinds})
+      AND u.path LIKE %(unit_path)s  -- a constant prefix: the index finds the subtree (c2.path || '%%' cannot)
+    GROUP BY c2.id
+) l ON l.unit_id = c.id
+LEFT JOIN projects_projectrollup r ON r.org_unit_id = c.id AND r.subtree = %(subtree)s AND r.year = %(year)s
+    AND r.month = %(month)s AND r.projects > 0
+WHERE c.parent_id = %(unit_id)s AND c.kind IN ({kinds})
+ORDER BY c.sort_order, c.id
+"""
 
 
 def build_columns(unit: OrgUnit, period: Period) -> list[UnitColumn]:
-    children = list(OrgUnit.objects.filter(parent=unit, kind__in=SIDE_BY_SIDE_KINDS).order_by("sort_order"))
-    facts = unit_facts(children, year=period.year, month=period.month, supervision=False)
+    """The zones, towns and subdistricts directly below ``unit``, each with the facts of its subtree that
+    :func:`diaodu.reviews.scoring.unit_facts` gives (``supervision=False``): the stored lights of the month
+    (plans/lights.py) and the key projects with a plan, done vs plan to date, from the subtree's rollup row of the
+    month (projects/rollups.py). One statement (:data:`COLUMNS_SQL`) for the units and their facts; the
+    cockpit's tests check the columns against ``unit_facts``."""
+    fields = OrgUnit._meta.concrete_fields
+    sql = COLUMNS_SQL.format(
+        unit_columns=", ".join(f"c.{f.column}" for f in fields),
+        kinds=", ".join(f"'{k}'" for k in SIDE_BY_SIDE_KINDS),
+    )
+    params: dict[str, Any] = {
+        "unit_id": unit.pk,
+        "unit_path": f"{unit.path}%",
+        "year": period.year,
+        "month": period.month,
+        "subtree": True,
+    }
+    using = router.db_for_read(OrgUnit)  # where a queryset of these units would read them
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n = len(fields)
+    names = [f.attname for f in fields]
+    money = (
+        ProjectRollup._meta.get_field("key_planned_ytd_wan"),
+        ProjectRollup._meta.get_field("key_plan_wan"),
+    )
     out = []
-    for u in children:
-        f = facts[u.pk]
-        counts = {s: f.lights.count(s) for s in ("green", "yellow", "red", "grey")}
-        pct = "" if f.plan_to_date_wan <= 0 else f"{domain.round1(f.done_wan * 100 / f.plan_to_date_wan)}%"
-        out.append(
-            UnitColumn(u, counts, f.key_projects, pct, counts["red"] > 0 or f.done_wan < f.plan_to_date_wan)
-        )
+    for row in converted(rows, [*fields, *[None] * 5, *money], using=using):
+        u = OrgUnit.from_db(using, names, row[:n])
+        green, yellow, red, grey, planned, done_wan, plan_wan = row[n:]
+        counts = {"green": int(green), "yellow": int(yellow), "red": int(red), "grey": int(grey)}
+        key_projects, done, plan_to_date = 0, Decimal(0), Decimal(0)
+        if planned:  # as unit_facts: the subtree's row of the month, when it has key projects with a plan
+            key_projects, done = planned, Decimal(done_wan)
+            plan_to_date = Decimal(plan_wan) * period.month / 12
+        pct = "" if plan_to_date <= 0 else f"{domain.round1(done * 100 / plan_to_date)}%"
+        out.append(UnitColumn(u, counts, key_projects, pct, counts["red"] > 0 or done < plan_to_date))
     return out
+
+
+# The fields of a red target in the behind list (:func:`build_behind`), the light's figures and the count last.
+RED_FIELDS = (
+    *("indicator__code", "indicator__name", "indicator__unit", "indicator__measure"),
+    *("org_unit__code", "org_unit__short_name", "org_unit__name"),
+    *("value", "comparator", "other", "light_actual", "light_points", "red_total"),
+)
 
 
 def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindItem], int]:
@@ -277,7 +339,8 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
     out = []
     # From the targets (visible, of the year, at or below the unit) joined to their red light of the month: the
     # visibility filter applies to the target rows themselves (no semi-join), which keeps planning cheap. A
-    # target has one light per month, so one row per target; the window counts them all before the LIMIT.
+    # target has one light per month, so one row per target; the window counts them all before the LIMIT. Plain
+    # rows of the fields shown (the stored figure and 超/欠进度 with the light): no model instances to build.
     red = (
         targets_for_unit(
             Target.objects.visible_to(user).filter(
@@ -286,31 +349,29 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
             unit.path,
             include_below=True,
         )
-        .select_related("indicator", "org_unit", "relative_to")
         .annotate(
-            light_actual=F("lights__actual"), light_points=F("lights__points"), red_total=Window(Count("pk"))
+            light_actual=F("lights__actual"),
+            light_points=F("lights__points"),
+            red_total=Window(Count("pk")),
+            # a scalar subquery, not a join: a sixth table in the join doubles the statement's planning time
+            other=Subquery(Indicator.objects.filter(pk=OuterRef("relative_to_id")).values("name")[:1]),
         )
         .order_by("plan__code", "sort_order", "pk")
+        .values_list(*RED_FIELDS, named=True)
     )
     listed = list(red[:MAX_LISTED])
     red_total = listed[0].red_total if listed else 0
     indicator_url = _memo_url("cockpit:indicator")
-    for t in listed:
-        light = TargetLight(target=t, month=period.month, status=domain.Status.RED)
-        light.actual, light.points = t.light_actual, t.light_points
-        row = BoardRow(TargetResult(t, stored_evaluation(light)))
-        detail = f"{row.actual_text or '—'}，目标{row.target_text}" + (
-            f"，{row.points_text}个百分点" if row.points_text else ""
-        )
+    month = str(period)
+    for r in listed:
+        unit_of = r.indicator__unit
+        shown = actual_text_of(r.indicator__measure, unit_of, r.light_actual) or "—"
+        target = target_text_of(r.comparator, r.value, r.other or "", unit_of)
+        points = "" if r.light_points is None else f"，{domain.format_points(r.light_points)}个百分点"
+        url = indicator_url(r.indicator__code, unit=r.org_unit__code, month=month)
+        unit_short = r.org_unit__short_name or r.org_unit__name  # OrgUnit.display_short
         out.append(
-            BehindItem(
-                "target",
-                "目标",
-                t.indicator.name,
-                t.org_unit.display_short,
-                detail,
-                indicator_url(t.indicator.code, unit=t.org_unit.code, month=str(period)),
-            )
+            BehindItem("target", "目标", r.indicator__name, unit_short, f"{shown}，目标{target}{points}", url)
         )
     on = project_domain.month_end(period.year, period.month)
     tasks = KeyTask.objects.visible_to(user).filter(plan__year=period.year, owner__path__startswith=unit.path)

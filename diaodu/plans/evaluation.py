@@ -7,10 +7,12 @@ computed anywhere else.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.db import connections, models, router
 from django.db.models import Q, QuerySet
 
 from diaodu.plans import domain
@@ -66,7 +68,7 @@ def load_series(
 ) -> dict[SeriesKey, list[domain.Observation]]:
     """Observations per (indicator, org unit) for the year up to ``as_of_month``.
 
-    Entered actuals come in one query. Indicators declared ``computed_from`` a project metric take their
+    Entered actuals come in one query (plain SQL: :func:`plain_rows`). Indicators declared ``computed_from`` a project metric take their
     observations from :mod:`diaodu.projects.metrics` instead (a constant number of further queries).
     ``computed`` maps indicator id -> (metric key, unit) when the caller has the indicators at hand already.
     """
@@ -75,11 +77,6 @@ def load_series(
         return {}
     indicator_ids = {k[0] for k in keys}
     unit_ids = {k[1] for k in keys}
-    qs = Actual.objects.filter(
-        year=year, month__lte=as_of_month, indicator_id__in=indicator_ids, org_unit_id__in=unit_ids
-    )
-    if approved_only:
-        qs = qs.filter(status=ActualStatus.APPROVED)
     if computed is None:
         computed = {
             pk: (key, unit)
@@ -90,12 +87,17 @@ def load_series(
     else:
         computed = {pk: v for pk, v in computed.items() if pk in indicator_ids}
     series: dict[SeriesKey, list[domain.Observation]] = defaultdict(list)
-    rows = (
-        qs.exclude(indicator_id__in=computed)
-        .order_by("month")
-        .values_list("indicator_id", "org_unit_id", "month", "ytd_value", "growth_pct", "base_value")
+    entered = sorted(indicator_ids.difference(computed))
+    where = (
+        f"year = %s AND month <= %s AND indicator_id IN ({_marks(entered)})"
+        f" AND org_unit_id IN ({_marks(unit_ids)})"
     )
-    for indicator_id, unit_id, month, ytd, growth, base in rows:  # plain rows: no model instances to build
+    params: list[Any] = [year, as_of_month, *entered, *sorted(unit_ids)]
+    if approved_only:
+        where += " AND status = %s"
+        params.append(str(ActualStatus.APPROVED))
+    rows = plain_rows(Actual, SERIES_COLUMNS, where, params, order_by="month") if entered else []
+    for indicator_id, unit_id, month, ytd, growth, base in rows:
         key = (indicator_id, unit_id)
         if key in keys:
             series[key].append(
@@ -104,6 +106,67 @@ def load_series(
     if computed:
         series.update(_computed_series(keys, computed, year=year, as_of_month=as_of_month))
     return series
+
+
+SERIES_COLUMNS = ("indicator_id", "org_unit_id", "month", "ytd_value", "growth_pct", "base_value")
+
+
+def _marks(values: Iterable[object]) -> str:
+    return ", ".join("%s" for _v in values)
+
+
+def plain_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    where: str,
+    params: Sequence[Any],
+    *,
+    order_by: str = "",
+    using: str | None = None,
+) -> list[tuple[Any, ...]]:
+    """The rows ``values_list(*columns)`` would give for ``model`` (column names; the field converters applied,
+    e.g. decimals on SQLite), filtered by ``where`` (SQL on the table's columns, ``%s`` for ``params``) but
+    without building and compiling a queryset: for the hot reads of a page, where the ORM's work costs more than
+    the statement. No scope applies here: for reads keyed by what the caller already loaded through its scope.
+    ``using``: the database, by default the one the routers read ``model`` from (as a queryset would)."""
+    using = using or router.db_for_read(model)
+    connection = connections[using]
+    table = connection.ops.quote_name(model._meta.db_table)
+    select = ", ".join(connection.ops.quote_name(c) for c in columns)
+    order = f" ORDER BY {order_by}" if order_by else ""
+    sql = f"SELECT {select} FROM {table} WHERE {where}{order}"  # noqa: S608 - the callers' constant SQL, values as params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    return converted(rows, [by_column[c] for c in columns], using=using)
+
+
+def converted(
+    rows: list[tuple[Any, ...]], fields: Sequence[models.Field[Any, Any] | None], *, using: str
+) -> list[tuple[Any, ...]]:
+    """``rows`` of a hand-written statement with the converters the ORM applies to ``fields`` (one a column;
+    None: as it comes), as its compiler finds them: the backend's, then the field's own (on PostgreSQL none of
+    the fields read here has any; on SQLite decimals come back as floats without them)."""
+    connection = connections[using]
+    converters: list[tuple[int, list[Callable[..., Any]], Any]] = []
+    for i, field in enumerate(fields):
+        if field is None:
+            continue
+        expression = field.get_col(field.model._meta.db_table)
+        funcs = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+        if funcs:
+            converters.append((i, funcs, expression))
+    if not converters:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, funcs, expression in converters:
+            for func in funcs:
+                values[i] = func(values[i], expression, connection)
+        out.append(tuple(values))
+    return out
 
 
 def _computed_series(

@@ -254,15 +254,25 @@ class KeyYearRow:
 
 
 _RANKED = """
+WITH i AS MATERIALIZED (  -- the year-to-date subquery once per key project (not inlined in both of its uses)
+    SELECT py.project_id, pr.name, u.short_name, py.planned_investment_wan AS plan,
+        COALESCE((SELECT r.ytd_wan FROM projects_monthlyreport r
+                  WHERE r.project_id = py.project_id AND r.year = %(year)s AND r.month <= %(month)s
+                    AND r.status IN ({counted})
+                  ORDER BY r.month DESC LIMIT 1), 0) AS ytd
+    FROM projects_projectyear py JOIN projects_project pr ON pr.id = py.project_id
+    JOIN orgunits_orgunit u ON u.id = pr.org_unit_id
+    WHERE py.year = %(year)s AND py.is_key = %(key)s AND py.project_id IN ({projects})
+)
 SELECT k.project_id, k.name, k.short_name, k.plan, k.ytd, k.behind, k.rank, k.behind_rank FROM (
     SELECT b.*,
         ROW_NUMBER() OVER (ORDER BY b.plan DESC, b.project_id) AS rank,
         ROW_NUMBER() OVER (PARTITION BY b.behind ORDER BY b.plan DESC, b.project_id) AS behind_rank
     FROM (
-        SELECT i.*, CASE WHEN i.plan > 0 AND i.plan * %s - i.ytd * 12 > 0 THEN 1 ELSE 0 END AS behind
-        FROM ({inner}) i
+        SELECT i.*, CASE WHEN i.plan > 0 AND i.plan * %(month)s - i.ytd * 12 > 0 THEN 1 ELSE 0 END AS behind
+        FROM i
     ) b
-) k WHERE k.rank <= %s OR (k.behind = 1 AND k.behind_rank <= %s)
+) k WHERE k.rank <= %(limit)s OR (k.behind = 1 AND k.behind_rank <= %(limit)s)
 """
 
 
@@ -272,35 +282,29 @@ def largest_and_behind(
     """The first ``limit`` rows of :func:`key_years_with_ytd` and the first ``limit`` of :func:`behind_schedule`
     (same order: largest annual plan first, then project id), in one query that returns only those rows.
 
-    The rows of :func:`key_years_with_ytd` (compiled by the ORM, converted by its converters) are numbered in a
-    derived table, so the year-to-date subquery runs once per row; :data:`_BEHIND`'s rule is written out in SQL.
+    :func:`key_years_with_ytd` written out in SQL (:data:`_RANKED`; only ``projects``, the caller's scoped
+    queryset, is compiled by the ORM): the page's costliest statement to build through the ORM. The rows are
+    numbered in a derived table, so the year-to-date subquery runs once per row; :data:`_BEHIND`'s rule is
+    written out too. ``test_overview_sql.py`` checks the rows against :func:`key_years_with_ytd`.
     """
-    inner = (
-        key_years_with_ytd(projects, year, month)
-        .select_related(None)
-        .order_by()
-        .annotate(
-            name=F("project__name"),
-            short_name=F("project__org_unit__short_name"),
-            plan=F("planned_investment_wan"),
-        )
-        .values_list("project_id", "name", "short_name", "plan", "ytd")
-    )
-    compiler = inner.query.get_compiler(using=inner.db)
-    inner_sql, inner_params = compiler.as_sql()
-    columns = [s[0] for s in compiler.select[: compiler.col_count]]
-    converters = compiler.get_converters(columns)
-    with connections[inner.db].cursor() as cursor:
-        cursor.execute(_RANKED.format(inner=inner_sql), (month, *inner_params, limit, limit))
+    from diaodu.plans.evaluation import converted
+
+    connection = connections[projects.db]
+    projects_sql, projects_params = projects.order_by().values("pk").query.sql_with_params()
+    params: dict[str, Any] = {"year": year, "month": month, "key": True, "limit": limit}
+    params |= {f"p{i}": v for i, v in enumerate(projects_params)}
+    marks = tuple(f"%(p{i})s" for i in range(len(projects_params)))
+    counted = ", ".join(f"'{s}'" for s in sorted(domain.COUNTED_REPORT_STATES))
+    sql = _RANKED.format(counted=counted, projects=projects_sql.replace("%%", "%%%%") % marks)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         raw = cursor.fetchall()
+    money = [ProjectYear._meta.get_field("planned_investment_wan"), MonthlyReport._meta.get_field("ytd_wan")]
     largest: list[tuple[int, KeyYearRow]] = []
     late: list[tuple[int, KeyYearRow]] = []
-    for values, (behind, rank, behind_rank) in zip(
-        compiler.apply_converters((list(r[:5]) for r in raw), converters) if converters else raw,
-        (r[5:] for r in raw),
-        strict=True,
+    for pid, name, short_name, plan, ytd, behind, rank, behind_rank in converted(
+        raw, [None, None, None, *money, None, None, None], using=projects.db
     ):
-        pid, name, short_name, plan, ytd = values[:5]
         row = KeyYearRow(pid, name, short_name, plan, ytd, bool(behind))
         if rank <= limit:
             largest.append((rank, row))
@@ -506,6 +510,29 @@ def indicator_series_direct(
     return out
 
 
+def subtree_rollups(
+    unit_ids: Iterable[int], *, year: int, through_month: int = 12
+) -> dict[int, dict[int, dict[str, Any]]]:
+    """:func:`diaodu.projects.rollups.subtree_rows` read as plain rows, without compiling a queryset (a page's hot
+    read): unit id -> month -> field -> value, one query. Units without projects: absent."""
+    from diaodu.plans.evaluation import plain_rows
+    from diaodu.projects import rollups
+    from diaodu.projects.models import ProjectRollup
+
+    units = sorted(set(unit_ids))
+    if not units:
+        return {}
+    columns = ("org_unit_id", "month", *rollups.FIELDS)
+    where = (
+        f"org_unit_id IN ({', '.join(['%s'] * len(units))})"
+        " AND year = %s AND month <= %s AND subtree = %s AND projects > 0"
+    )
+    rows: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for row in plain_rows(ProjectRollup, columns, where, [*units, year, through_month, True]):
+        rows[row[0]][row[1]] = dict(zip(columns, row, strict=True))
+    return rows
+
+
 def indicator_series(
     requests: Mapping[tuple[int, int], tuple[str, str]],
     unit_paths: Mapping[int, str] | None = None,
@@ -516,13 +543,11 @@ def indicator_series(
     """Monthly values, 1..``through_month``, for (indicator id, org unit id) → (metric key, indicator unit).
 
     A unit's value covers the projects of its whole subtree, read from the write-time rollups in one query
-    (:mod:`diaodu.projects.rollups`). A unit without a project below it has no data (grey), not a zero.
+    (:func:`subtree_rollups`). A unit without a project below it has no data (grey), not a zero.
     """
-    from diaodu.projects import rollups
-
     if not requests:
         return {}
-    rows = rollups.subtree_rows({u for _i, u in requests}, year=year, through_month=through_month)
+    rows = subtree_rollups({u for _i, u in requests}, year=year, through_month=through_month)
     out: dict[tuple[int, int], list[tuple[int, Decimal]]] = {}
     for (indicator_id, unit_id), (key, indicator_unit) in requests.items():
         metric = METRICS[key]

@@ -180,3 +180,44 @@ def test_overdue_items_are_those_listed_before(personas) -> None:  # type: ignor
             assert all(f"unit={c}" in u for (_t, u), (_t2, c) in zip(got, want, strict=True))
             seen += len(got)
     assert seen
+
+
+# ----------------------------------------------------------------------------- the side-by-side columns
+
+
+def old_columns(unit: OrgUnit, period: Period) -> list[tuple[Any, ...]]:
+    """The columns as the overview computed them before: the children, then ``unit_facts`` of each."""
+    from diaodu.plans.domain import round1
+    from diaodu.reviews.scoring import unit_facts
+
+    children = list(
+        OrgUnit.objects.filter(parent=unit, kind__in=overview.SIDE_BY_SIDE_KINDS).order_by("sort_order", "pk")
+    )
+    facts = unit_facts(children, year=period.year, month=period.month, supervision=False)
+    out = []
+    for u in children:
+        f = facts[u.pk]
+        counts = {s: f.lights.count(s) for s in ("green", "yellow", "red", "grey")}
+        pct = "" if f.plan_to_date_wan <= 0 else f"{round1(f.done_wan * 100 / f.plan_to_date_wan)}%"
+        behind = counts["red"] > 0 or f.done_wan < f.plan_to_date_wan
+        out.append((u.pk, u.code, u.name, counts, f.key_projects, pct, behind))
+    return out
+
+
+def test_columns_are_the_unit_facts_of_each_zone_and_town() -> None:
+    synthesize(TINY)
+    counties = list(OrgUnit.objects.filter(code__startswith="TST", kind="county"))
+    assert counties
+    seen = {"red": 0, "projects": 0, "behind": 0}
+    for county in counties:
+        for month in (1, 4, 9, 12):
+            period = Period(2025, month)
+            got = [
+                (c.unit.pk, c.unit.code, c.unit.name, c.counts, c.key_projects, c.completion_text, c.behind)
+                for c in overview.build_columns(county, period)
+            ]
+            assert got == old_columns(county, period), (county.code, month)
+            seen["red"] += sum(g[3]["red"] for g in got)
+            seen["projects"] += sum(g[4] for g in got)
+            seen["behind"] += sum(g[6] for g in got)
+    assert all(seen.values()), seen  # the data exercises every part of a column
