@@ -8,11 +8,13 @@ every write again, so what this module offers is only what the page shows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
@@ -200,16 +202,32 @@ def inbox(user: Any, tab: str | None, today: dt.date | None = None) -> Inbox:
 
 
 def badge_count(user: Any) -> int:
-    """The nav badge: items with an unread notice for me or my unit, or waiting for my unit to sign — one query."""
-    unread = Notification.objects.inbox(user).unread().order_by().values_list("item_id", flat=True)
-    if not getattr(user, "org_unit_id", None):
-        return unread.distinct().count()
-    to_sign = (
-        SupervisionItem.objects.filter(status=ItemStatus.ASSIGNED, lead_unit_id=user.org_unit_id)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-    return unread.union(to_sign).count()
+    """The nav badge: items with an unread notice for me or my unit, or waiting for my unit to sign — one query.
+
+    A fixed statement (it runs on every full page; see diaodu.core.rawrows): the notices are those of
+    ``Notification.objects.inbox(user).unread()``, checked against it in the tests."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    using = router.db_for_read(Notification)
+    unit_id = getattr(user, "org_unit_id", None)
+    params: list[Any] = [user.pk, unit_id] if unit_id else [user.pk]
+    if unit_id:
+        params += [str(ItemStatus.ASSIGNED), unit_id]
+    with connections[using].cursor() as cursor:
+        cursor.execute(_badge_sql(using, bool(unit_id)), params)
+        return int(cursor.fetchone()[0])
+
+
+@functools.cache
+def _badge_sql(using: str, with_unit: bool) -> str:
+    qn = connections[using].ops.quote_name
+    notices, items = qn(Notification._meta.db_table), qn(SupervisionItem._meta.db_table)
+    mine = f"{qn('recipient_user_id')} = %s" + (f" OR {qn('recipient_unit_id')} = %s" if with_unit else "")
+    unread = f"SELECT {qn('item_id')} FROM {notices} WHERE ({mine}) AND {qn('read_at')} IS NULL"  # noqa: S608
+    if not with_unit:
+        return f"SELECT COUNT(*) FROM (SELECT DISTINCT {qn('item_id')} FROM ({unread}) u) t"  # noqa: S608
+    to_sign = f"SELECT {qn('id')} FROM {items} WHERE {qn('status')} = %s AND {qn('lead_unit_id')} = %s"  # noqa: S608
+    return f"SELECT COUNT(*) FROM ({unread} UNION {to_sign}) t"  # noqa: S608
 
 
 # ----------------------------------------------------------------------------- the board
