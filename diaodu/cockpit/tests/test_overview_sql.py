@@ -99,6 +99,13 @@ def test_the_listing_is_one_query(demo_projects, django_assert_num_queries) -> N
     assert largest[0].planned_investment_wan >= largest[-1].planned_investment_wan
 
 
+def test_the_listing_of_nothing_visible_is_empty(demo_projects, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    # a queryset the ORM knows to be empty (a scope without units compiles to one): no statement, no row
+    for nothing in (Project.objects.none(), Project.objects.filter(pk__in=[])):
+        with django_assert_num_queries(0):
+            assert metrics.largest_and_behind(nothing, 2025, 9, 30) == ([], [])
+
+
 # ----------------------------------------------------------------------------- the behind list: targets and items
 
 
