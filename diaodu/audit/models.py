@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from diaodu.audit import chain
 from diaodu.core import dataversion
+from diaodu.core.models import ChoiceLabels
 
 
 class AuditAction(models.TextChoices):
@@ -54,7 +55,7 @@ class AuditEventManager(models.Manager["AuditEvent"]):
             return created
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceLabels, models.Model):
     # Set by the writer (not auto_now_add) so that the hash covers exactly the stored time.
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.models import ChoiceLabels
 from diaodu.plans.querysets import ActualQuerySet, TargetQuerySet
 
 UNIT_CHOICES = [
@@ -127,7 +128,7 @@ class Indicator(models.Model):
         return self.value_unit or ("" if self.measure == Measure.GROWTH else self.unit)
 
 
-class Target(models.Model):
+class Target(ChoiceLabels, models.Model):
     plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="targets")
     key = models.SlugField(_("键"), max_length=80)
     section = models.CharField(_("板块"), max_length=64, blank=True)
@@ -181,7 +182,7 @@ class Target(models.Model):
         return f"{text}{self.indicator.unit}"
 
 
-class Actual(models.Model):
+class Actual(ChoiceLabels, models.Model):
     """One month's year-to-date figure of an indicator for an org unit, with its review state."""
 
     indicator = models.ForeignKey(

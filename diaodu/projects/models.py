@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.models import ChoiceLabels
 from diaodu.projects import domain
 from diaodu.projects.querysets import (
     MissingDocumentQuerySet,
@@ -54,7 +55,7 @@ def validate_industry_code(value: str) -> None:
         raise ValidationError(_("行业代码应为 GB/T 4754 格式，如 C2614。"))
 
 
-class Project(models.Model):
+class Project(ChoiceLabels, models.Model):
     name = models.CharField(_("项目名称"), max_length=120)
     code = models.CharField(_("投资项目代码"), max_length=24, blank=True, validators=[validate_project_code])
     investor_name = models.CharField(_("投资方"), max_length=120, blank=True)
@@ -198,7 +199,7 @@ class ProjectYear(models.Model):
         return f"{self.project} {self.year}年"
 
 
-class StageEvent(models.Model):
+class StageEvent(ChoiceLabels, models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="events"
     )
@@ -462,7 +463,7 @@ class MissingDocument(models.Model):
 # ----------------------------------------------------------------------------- monthly dispatch
 
 
-class MonthlyReport(models.Model):
+class MonthlyReport(ChoiceLabels, models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="reports"
     )

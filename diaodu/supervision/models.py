@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.models import ChoiceLabels
 from diaodu.supervision.querysets import KeyTaskQuerySet, NotificationQuerySet, SupervisionItemQuerySet
 
 
@@ -103,7 +104,7 @@ class Milestone(models.Model):
         return f"{self.task} · {self.title}"
 
 
-class SupervisionItem(models.Model):
+class SupervisionItem(ChoiceLabels, models.Model):
     number = models.CharField(_("编号"), max_length=32, unique=True)
     title = models.CharField(_("督办事项"), max_length=200)
     description = models.TextField(_("督办要求"), blank=True)
