@@ -29,7 +29,7 @@ from diaodu.cockpit.board import STATUS_LABELS, BoardRow, actual_text_of, fmt_nu
 from diaodu.orgunits.models import OrgUnit, OrgUnitKind
 from diaodu.plans import domain
 from diaodu.plans.evaluation import TargetResult, converted, evaluate_targets, targets_for_unit
-from diaodu.plans.models import Indicator, Measure, Target
+from diaodu.plans.models import Indicator, Measure, Plan, Target
 from diaodu.plans.periods import Period
 from diaodu.projects import domain as project_domain
 from diaodu.projects import metrics as project_metrics
@@ -353,10 +353,15 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
             light_actual=F("lights__actual"),
             light_points=F("lights__points"),
             red_total=Window(Count("pk")),
-            # a scalar subquery, not a join: a sixth table in the join doubles the statement's planning time
-            other=Subquery(Indicator.objects.filter(pk=OuterRef("relative_to_id")).values("name")[:1]),
+            # scalar subqueries, not joins: a sixth table in the join doubles the statement's planning time, and
+            # ordering on a joined plan's code lets the planner walk every plan in code order for the LIMIT (a
+            # city: 333 plans × 422 red targets compared, 15 ms instead of 1)
+            other=Subquery(
+                Indicator.objects.filter(pk=OuterRef("relative_to_id")).order_by().values("name")[:1]
+            ),
+            plan_code=Subquery(Plan.objects.filter(pk=OuterRef("plan_id")).order_by().values("code")[:1]),
         )
-        .order_by("plan__code", "sort_order", "pk")
+        .order_by("plan_code", "sort_order", "pk")
         .values_list(*RED_FIELDS, named=True)
     )
     listed = list(red[:MAX_LISTED])
