@@ -1,7 +1,7 @@
 """The scale benchmarks, registered with ``diaodu bench`` (:mod:`diaodu.core.bench`):
 
     diaodu bench cockpit --scale county|city|province[,...] --db sqlite|postgres --runs R [--json]
-    diaodu bench http --users 200 --duration 60 [--warm] [--json]
+    diaodu bench http --users 200 --duration 60 [--server granian|gunicorn] [--warm] [--json]
 
 Both run on the configured database when it is of the kind asked for (``--db``), else in a child process on a
 fresh database (SQLite file, or a throwaway PostgreSQL cluster from scripts/pgcluster.py). With no synthetic
@@ -105,9 +105,13 @@ def _http_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--duration", type=int, default=60, help="秒")
     parser.add_argument("--spawn-rate", type=int, default=50)
-    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn", help="应用服务器")
-    parser.add_argument("--workers", type=int, default=3, help="服务器进程数")
-    parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数")
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian", help="应用服务器")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="服务器进程数（默认 granian 2，gunicorn 3）"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="每个进程的线程数（默认 granian 6，gunicorn 4）"
+    )
     parser.add_argument(
         "--warm",
         action="store_true",
@@ -119,6 +123,8 @@ def _http_arguments(parser: ArgumentParser) -> None:
 def _http(**o: Any) -> dict[str, Any]:
     from diaodu.scale.bench import env, http
 
+    workers, threads = http.SERVER_DEFAULTS[o["server"]]
+    o = o | {"workers": o["workers"] or workers, "threads": o["threads"] or threads}
     if not env.configured("postgres"):
         with env.fresh_database("postgres") as child:
             env.diaodu(child, "migrate", "-v0")
@@ -136,5 +142,5 @@ def _http(**o: Any) -> dict[str, Any]:
     return out
 
 
-bench.register("http", help="截止日高峰：gunicorn + PostgreSQL + locust（70% 读，30% 报送）", arguments=_http_arguments,
+bench.register("http", help="截止日高峰：granian（或 gunicorn）+ PostgreSQL + locust（70% 读，30% 报送）", arguments=_http_arguments,
                run=_http)  # fmt: skip

@@ -1,8 +1,9 @@
 """``diaodu bench http``: the deadline rush (5th of the month) against the production setup on loopback.
 
-gunicorn (gthread workers, persistent database connections, DEBUG off, hashed static files via whitenoise after
-``collectstatic``, the page cache in files shared by the worker processes) on PostgreSQL with the synthetic province; locust, headless and bounded in users and time,
-runs the mix of :mod:`diaodu.scale.bench.locustfile`. Afterwards every acknowledged submission is looked up in
+granian (Rust HTTP, WSGI worker processes; or gunicorn with gthread workers, ``--server gunicorn``), with
+persistent database connections, DEBUG off, hashed static files via whitenoise after ``collectstatic`` and the page
+cache in files shared by the worker processes, on PostgreSQL with the synthetic province; locust, headless and
+bounded in users and time, runs the mix of :mod:`diaodu.scale.bench.locustfile`. Afterwards every acknowledged submission is looked up in
 the database. With ``--warm``, every leader first opens the cockpit, the target list and the API target list
 once, untimed, so the timed run starts with those pages cached (as after the day's first visits; without it the
 run starts with an empty page cache). Leaders get a session made directly in the session store (their synthetic accounts have no
@@ -182,7 +183,7 @@ def run(
     spawn_rate: int,
     prefix: str,
     warm: bool = False,
-    server_kind: str = "gunicorn",
+    server_kind: str = "granian",
 ) -> dict[str, Any]:
     if connection.vendor != "postgresql":
         raise SystemExit("bench http 需要 PostgreSQL（DATABASE_URL）。")
@@ -264,6 +265,9 @@ def run(
 
 
 SERVERS = {"gunicorn": "gunicorn gthread", "granian": "granian wsgi"}
+# (workers, threads) per server on the 2-core machines of BENCHMARKS.md: granian's Rust HTTP layer leaves the two
+# processes' cores to Python; gunicorn's usual 2 x cores - 1 processes
+SERVER_DEFAULTS = {"granian": (2, 6), "gunicorn": (3, 4)}
 
 
 def _server_command(kind: str, port: int, workers: int, threads: int) -> list[str]:
