@@ -125,7 +125,11 @@ class Indicator(models.Model):
     @property
     def entry_unit(self) -> str:
         """The unit in which monthly values are entered (亿元 for a growth indicator of GDP)."""
-        return self.value_unit or ("" if self.measure == Measure.GROWTH else self.unit)
+        return self.entry_unit_of(self.value_unit, self.measure, self.unit)
+
+    @staticmethod
+    def entry_unit_of(value_unit: str, measure: str, unit: str) -> str:
+        return value_unit or ("" if measure == Measure.GROWTH else unit)
 
 
 class Target(ChoiceLabels, models.Model):

@@ -391,3 +391,29 @@ def test_it_approves_without_a_body(world: World) -> None:
     )
 
     assert response.status_code == 200
+
+
+def test_the_list_shows_each_actual_exactly_as_its_detail_does(world: World) -> None:
+    """The list is built from plain rows, the detail from the instance: the same JSON for every actual (decimals
+    without trailing zeros, the entry unit of growth and absolute indicators, times, statuses)."""
+    growth = Indicator.objects.create(
+        code="gdp-growth", name="地区生产总值增速", unit="%", value_unit="亿元", measure=Measure.GROWTH
+    )
+    plain_growth = Indicator.objects.create(
+        code="plain-growth", name="某增速", unit="%", measure=Measure.GROWTH
+    )
+    for ind, ytd, pct in ((growth, Decimal("123.4500"), Decimal("6.50")), (plain_growth, None, Decimal("7"))):
+        Actual.objects.create(indicator=ind, org_unit=world.yishan, year=world.year, month=3, ytd_value=ytd,
+                              growth_pct=pct, base_value=Decimal("100.10"), note="来源", submitted_at=timezone.now(),
+                              status=ActualStatus.SUBMITTED)  # fmt: skip
+    for persona in ("leader", "yishan"):
+        client = client_for(world, persona)
+        listing = client.get(reverse("api:actuals"), {"limit": 100}).json()
+        assert listing["count"] == len(listing["items"]) >= 5
+        for row in listing["items"]:
+            detail = client.get(reverse("api:actual_detail", kwargs={"actual_id": row["id"]}))
+            assert detail.status_code == 200 and detail.json() == row
+        units = {r["indicator_code"]: r["unit"] for r in listing["items"]}
+        assert units["gdp-growth"] == "亿元" and units["plain-growth"] == ""
+        values = {r["indicator_code"]: r["ytd_value"] for r in listing["items"]}
+        assert values["gdp-growth"] == "123.45" and values["plain-growth"] is None
