@@ -31,6 +31,7 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from diaodu.accounts import roles
+from diaodu.accounts import services as accounts
 from diaodu.accounts.models import Role, User
 from diaodu.accounts.scope import DataScope, Perm
 from diaodu.audit.models import AuditAction
@@ -325,7 +326,8 @@ class Synth:
         with transaction.atomic():
             self.indicators = self._indicators()
             self.leader_role = self._leader_role()
-            self.officer_role = Role.objects.get(code=roles.UNIT_OFFICER)
+            # the built-in roles (migrations create them; a database emptied since gets them back)
+            self.officer_role = accounts.ensure_default_roles()[roles.UNIT_OFFICER]
             province = self._units(None, [(self.spec.prefix, f"江淮省{MARK}", OrgUnitKind.PROVINCE)])[0]
             self._region(province, for_units=[])
         n_cities = math.ceil(self.spec.counties / self.spec.counties_per_city)
