@@ -20,6 +20,11 @@ from diaodu.supervision.models import NoticeKind, Notification
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DIAODU_PAGE_CACHE_SECONDS = 600
+
+
 @pytest.fixture
 def pages(orgunits) -> list[str]:  # type: ignore[no-untyped-def]
     """The target list, the cockpit and an indicator page."""
