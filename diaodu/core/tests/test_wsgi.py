@@ -1,0 +1,28 @@
+"""A worker process loads the URL configuration (views, API) when it starts, not in its first request."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def test_importing_the_wsgi_application_loads_every_view_module() -> None:
+    code = (
+        "import sys, diaodu.wsgi; "
+        "print(all(m in sys.modules for m in ('diaodu.cockpit.views', 'diaodu.plans.api', 'diaodu.api')))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")} | {
+        "DJANGO_SETTINGS_MODULE": "diaodu.settings"
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "True", out.stderr
