@@ -37,7 +37,7 @@ from diaodu.projects import rollups as project_rollups
 from diaodu.projects.models import Project, ProjectRollup
 from diaodu.reviews.forecast import TargetForecast, forecast_targets
 from diaodu.supervision.models import KeyTask, SupervisionItem
-from diaodu.supervision.reports import is_overdue, key_task_rows, overdue_q
+from diaodu.supervision.reports import is_overdue, overdue_q, red_task_rows
 
 MAIN_SECTION = "主要预期目标"
 MAX_CARDS = 12
@@ -380,18 +380,17 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
         )
     on = project_domain.month_end(period.year, period.month)
     tasks = KeyTask.objects.visible_to(user).filter(plan__year=period.year, owner__path__startswith=unit.path)
-    for task_row in key_task_rows(tasks, as_of=on):
-        if task_row.light == "red":
-            out.append(
-                BehindItem(
-                    "task",
-                    "任务",
-                    task_row.task.title,
-                    task_row.task.owner.display_short,
-                    f"期限 {task_row.task.deadline:%Y-%m-%d}",
-                    _url("cockpit:home", unit=task_row.task.owner.code, month=str(period)),
-                )
+    for task in red_task_rows(tasks, as_of=on):
+        out.append(
+            BehindItem(
+                "task",
+                "任务",
+                task.title,
+                task.owner_short,
+                f"期限 {task.deadline:%Y-%m-%d}",
+                _url("cockpit:home", unit=task.owner_code, month=str(period)),
             )
+        )
     items = (
         SupervisionItem.objects.visible_to(user)
         .filter(overdue_q(on), lead_unit__path__startswith=unit.path)  # only the overdue ones come back
