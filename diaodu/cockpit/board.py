@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from diaodu.accounts.scope import READ_PERMS, has_perm
 from diaodu.orgunits.models import OrgUnit
 from diaodu.plans import domain
+from diaodu.plans.domain import Observation
 from diaodu.plans.evaluation import (
+    SeriesKey,
     TargetResult,
     evaluate_targets,
     load_series,
@@ -234,6 +236,8 @@ class Board:
     counts: list[tuple[str, str, int]]  # (status, label, count)
     total: int
     results: list[TargetResult] = field(default_factory=list)
+    # the targets' series of the year before (``build_board(with_last_year=True)``), for the cards' forecasts
+    last_year: dict[SeriesKey, list[Observation]] | None = None
 
     def own_results(self) -> list[TargetResult]:
         """The results of the unit's own targets (the cockpit's cards reuse them)."""
@@ -248,9 +252,12 @@ def group_by_section(results: Iterable[TargetResult]) -> list[Section]:
     return list(sections.values())
 
 
-def build_board(user: Any, unit: OrgUnit, period: Period, *, include_below: bool) -> Board:
+def build_board(
+    user: Any, unit: OrgUnit, period: Period, *, include_below: bool, with_last_year: bool = False
+) -> Board:
     """The targets of ``unit`` (and below) visible to ``user``, evaluated at ``period``: a constant number of
-    queries whatever the number of targets."""
+    queries whatever the number of targets. ``with_last_year``: read the targets' series of the year before in
+    the same statements (``Board.last_year``, for the overview's forecasts)."""
     visible = Target.objects.visible_to(user).filter(year=period.year)
     order = ("plan__year", "plan__code", "sort_order", "pk")
     targets: QuerySet[Target] | list[Target]
@@ -262,7 +269,8 @@ def build_board(user: Any, unit: OrgUnit, period: Period, *, include_below: bool
         )
         for t in targets:
             t.org_unit = unit
-    results = evaluate_targets(targets, year=period.year, as_of_month=period.month)
+    last_year: dict[SeriesKey, list[Observation]] | None = {} if with_last_year else None
+    results = evaluate_targets(targets, year=period.year, as_of_month=period.month, last_year=last_year)
     counts = status_counts(results)
     return Board(
         unit=unit,
@@ -272,6 +280,7 @@ def build_board(user: Any, unit: OrgUnit, period: Period, *, include_below: bool
         counts=[(str(s), str(STATUS_LABELS[s]), counts[str(s)]) for s in STATUS_ORDER],
         total=len(results),
         results=results,
+        last_year=last_year,
     )
 
 

@@ -14,7 +14,7 @@ targets as plain rows, the columns in one hand-written statement checked against
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -28,7 +28,8 @@ from diaodu.accounts.scope import sees_whole_subtree
 from diaodu.cockpit.board import STATUS_LABELS, BoardRow, actual_text_of, fmt_number, target_text_of
 from diaodu.orgunits.models import OrgUnit, OrgUnitKind
 from diaodu.plans import domain
-from diaodu.plans.evaluation import TargetResult, converted, evaluate_targets, targets_for_unit
+from diaodu.plans.domain import Observation
+from diaodu.plans.evaluation import SeriesKey, TargetResult, converted, evaluate_targets, targets_for_unit
 from diaodu.plans.models import Indicator, Measure, Plan, Target
 from diaodu.plans.periods import Period
 from diaodu.projects import domain as project_domain
@@ -154,10 +155,15 @@ def own_results(user: Any, unit: OrgUnit, period: Period) -> list[TargetResult]:
 
 
 def build_cards(
-    user: Any, unit: OrgUnit, period: Period, results: list[TargetResult] | None = None
+    user: Any,
+    unit: OrgUnit,
+    period: Period,
+    results: list[TargetResult] | None = None,
+    last_year: Mapping[SeriesKey, Sequence[Observation]] | None = None,
 ) -> tuple[list[Card], int]:
     """Cards of the main targets with their year-end forecast. ``results``: the unit's own targets already
-    evaluated (by the table), reused with the series they were evaluated on."""
+    evaluated (by the table), reused with the series they were evaluated on; ``last_year``: their series of the
+    year before, read with them (else the forecast reads them)."""
     if results is None:
         results = own_results(user, unit, period)
     by_target = {r.target.pk: r for r in results}
@@ -166,7 +172,11 @@ def build_cards(
     forecasts = {
         f.target.pk: f
         for f in forecast_targets(
-            [r.target for r in chosen], year=period.year, month=period.month, series=series
+            [r.target for r in chosen],
+            year=period.year,
+            month=period.month,
+            series=series,
+            last_series=last_year,
         )
     }
     cards = []
@@ -413,10 +423,15 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
 
 
 def build_overview(
-    user: Any, unit: OrgUnit, period: Period, own: list[TargetResult] | None = None
+    user: Any,
+    unit: OrgUnit,
+    period: Period,
+    own: list[TargetResult] | None = None,
+    last_year: Mapping[SeriesKey, Sequence[Observation]] | None = None,
 ) -> Overview:
-    """``own``: the unit's own targets evaluated already (the cockpit table), reused for the cards."""
-    cards, warnings = build_cards(user, unit, period, own)
+    """``own``: the unit's own targets evaluated already (the cockpit table), reused for the cards, with
+    ``last_year`` their series of the year before when the table read it (:func:`build_board`)."""
+    cards, warnings = build_cards(user, unit, period, own, last_year)
     funnel, investment, listing, project_behind, projects_behind_total, key_total = build_projects(
         user, unit, period
     )

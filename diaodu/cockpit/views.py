@@ -33,13 +33,18 @@ def _home_part(request: HttpRequest, variant: str) -> dict[str, Any]:
     unit = board.resolve_unit(request.user, request.GET.get("unit"), units)
     period = parse_period(request.GET.get("month")) or board.default_period(request.user)
     include_below = request.GET.get("below") == "1"
-    table = board.build_board(request.user, unit, period, include_below=include_below)
+    # the whole page forecasts the cards from last year's series: read with this year's
+    table = board.build_board(
+        request.user, unit, period, include_below=include_below, with_last_year=variant != "table"
+    )
     switcher = board.switcher_units(request.user, units)
     context: dict[str, Any] = {"board": table, "units": switcher, "nav_active": "cockpit"}
     if variant == "table":
         template = "cockpit/_board.html"  # the table only (the month/unit filter swaps the whole main part)
     else:
-        context["overview"] = overview.build_overview(request.user, unit, period, table.own_results())
+        context["overview"] = overview.build_overview(
+            request.user, unit, period, table.own_results(), table.last_year
+        )
         template = "cockpit/_main.html"
     return {
         "html": render(request, template, context).content.decode(),

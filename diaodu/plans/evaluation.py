@@ -72,9 +72,25 @@ def load_series(
     observations from :mod:`diaodu.projects.metrics` instead (a constant number of further queries).
     ``computed`` maps indicator id -> (metric key, unit) when the caller has the indicators at hand already.
     """
+    return load_series_years(keys, [(year, as_of_month)], approved_only=approved_only, computed=computed)[
+        year
+    ]
+
+
+def load_series_years(
+    keys: Iterable[SeriesKey],
+    periods: Sequence[tuple[int, int]],
+    *,
+    approved_only: bool = True,
+    computed: Mapping[int, tuple[str, str]] | None = None,
+) -> dict[int, dict[SeriesKey, list[domain.Observation]]]:
+    """:func:`load_series` of several years at once, ``periods`` (year, through month) of distinct years: year ->
+    series, in as many statements as one year (the cockpit's table this year and its cards' forecasts the year
+    before)."""
     keys = set(keys)
-    if not keys:
-        return {}
+    out: dict[int, dict[SeriesKey, list[domain.Observation]]] = {y: {} for y, _m in periods}
+    if not keys or not periods:
+        return out
     indicator_ids = {k[0] for k in keys}
     unit_ids = {k[1] for k in keys}
     if computed is None:
@@ -86,26 +102,34 @@ def load_series(
         }
     else:
         computed = {pk: v for pk, v in computed.items() if pk in indicator_ids}
-    series: dict[SeriesKey, list[domain.Observation]] = defaultdict(list)
+    series: dict[int, dict[SeriesKey, list[domain.Observation]]] = {y: defaultdict(list) for y, _m in periods}
     entered = sorted(indicator_ids.difference(computed))
+    months = " OR ".join("(year = %s AND month <= %s)" for _p in periods)
     where = (
-        f"year = %s AND month <= %s AND indicator_id IN ({_marks(entered)})"
+        f"year IN ({_marks(periods)}) AND ({months}) AND indicator_id IN ({_marks(entered)})"
         f" AND org_unit_id IN ({_marks(unit_ids)})"
     )
-    params: list[Any] = [year, as_of_month, *entered, *sorted(unit_ids)]
+    params: list[Any] = [
+        *(y for y, _m in periods),
+        *(v for p in periods for v in p),
+        *entered,
+        *sorted(unit_ids),
+    ]
     if approved_only:
         where += " AND status = %s"
         params.append(str(ActualStatus.APPROVED))
-    rows = plain_rows(Actual, SERIES_COLUMNS, where, params, order_by="month") if entered else []
-    for indicator_id, unit_id, month, ytd, growth, base in rows:
+    rows = plain_rows(Actual, ("year", *SERIES_COLUMNS), where, params, order_by="month") if entered else []
+    for year, indicator_id, unit_id, month, ytd, growth, base in rows:
         key = (indicator_id, unit_id)
         if key in keys:
-            series[key].append(
+            series[year][key].append(
                 domain.Observation(month=month, ytd_value=ytd, growth_pct=growth, base_value=base)
             )
     if computed:
-        series.update(_computed_series(keys, computed, year=year, as_of_month=as_of_month))
-    return series
+        for year, values in _computed_series(keys, computed, periods).items():
+            series[year].update(values)
+    out.update(series)
+    return out
 
 
 SERIES_COLUMNS = ("indicator_id", "org_unit_id", "month", "ytd_value", "growth_pct", "base_value")
@@ -170,16 +194,21 @@ def converted(
 
 
 def _computed_series(
-    keys: set[SeriesKey], computed: Mapping[int, tuple[str, str]], *, year: int, as_of_month: int
-) -> dict[SeriesKey, list[domain.Observation]]:
+    keys: set[SeriesKey], computed: Mapping[int, tuple[str, str]], periods: Sequence[tuple[int, int]]
+) -> dict[int, dict[SeriesKey, list[domain.Observation]]]:
     """Observations of indicators declared ``computed_from`` a project metric, from the write-time project
-    rollups (approved monthly reports, stage events, signings): one query whatever the number of targets."""
-    from diaodu.projects.metrics import indicator_series
+    rollups (approved monthly reports, stage events, signings): one query whatever the number of targets and
+    years."""
+    from diaodu.projects.metrics import indicator_series_years
 
     requests = {k: computed[k[0]] for k in keys if k[0] in computed}
-    values = indicator_series(requests, year=year, through_month=as_of_month)
+    by_year = indicator_series_years(requests, periods)
     return {
-        key: [domain.Observation(month=m, ytd_value=v) for m, v in points] for key, points in values.items()
+        year: {
+            key: [domain.Observation(month=m, ytd_value=v) for m, v in points]
+            for key, points in values.items()
+        }
+        for year, values in by_year.items()
     }
 
 
@@ -193,9 +222,17 @@ def reference_growth(observations: Iterable[domain.Observation]) -> dict[int, De
 
 
 def evaluate_targets(
-    targets: QuerySet[Target] | Iterable[Target], *, year: int, as_of_month: int, approved_only: bool = True
+    targets: QuerySet[Target] | Iterable[Target],
+    *,
+    year: int,
+    as_of_month: int,
+    approved_only: bool = True,
+    last_year: dict[SeriesKey, list[domain.Observation]] | None = None,
 ) -> list[TargetResult]:
-    """Evaluate targets at ``as_of_month`` of ``year``; two queries whatever the number of targets."""
+    """Evaluate targets at ``as_of_month`` of ``year``; two queries whatever the number of targets.
+
+    ``last_year``: a dict filled with the targets' series of the year before, through December, read by the same
+    statements (:func:`load_series_years`; the cockpit's cards forecast from it)."""
     if isinstance(targets, QuerySet):
         targets = targets.select_related("indicator", "org_unit", "relative_to", "plan")
     target_list = list(targets)
@@ -205,9 +242,11 @@ def evaluate_targets(
         keys.add((t.indicator_id, t.org_unit_id))
         if t.relative_to_id:
             keys.add((t.relative_to_id, t.org_unit_id))
-    series = load_series(
-        keys, year=year, as_of_month=as_of_month, approved_only=approved_only, computed=computed
-    )
+    periods = [(year, as_of_month)] if last_year is None else [(year, as_of_month), (year - 1, 12)]
+    by_year = load_series_years(keys, periods, approved_only=approved_only, computed=computed)
+    series = by_year[year]
+    if last_year is not None:
+        last_year.update(by_year[year - 1])
     results = []
     for t in target_list:
         ref = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -522,22 +522,33 @@ def subtree_rollups(
 ) -> dict[int, dict[int, dict[str, Any]]]:
     """:func:`diaodu.projects.rollups.subtree_rows` read as plain rows, without compiling a queryset (a page's hot
     read): unit id -> month -> field -> value, one query. Units without projects: absent."""
+    return subtree_rollups_years(unit_ids, [(year, through_month)])[year]
+
+
+def subtree_rollups_years(
+    unit_ids: Iterable[int], periods: Sequence[tuple[int, int]]
+) -> dict[int, dict[int, dict[int, dict[str, Any]]]]:
+    """:func:`subtree_rollups` of several years in one query, ``periods`` (year, through month) of distinct
+    years: year -> unit id -> month -> field -> value."""
     from diaodu.plans.evaluation import plain_rows
     from diaodu.projects import rollups
     from diaodu.projects.models import ProjectRollup
 
+    out: dict[int, dict[int, dict[int, dict[str, Any]]]] = {y: defaultdict(dict) for y, _m in periods}
     units = sorted(set(unit_ids))
-    if not units:
-        return {}
+    if not units or not periods:
+        return out
     columns = ("org_unit_id", "month", *rollups.FIELDS)
+    months = " OR ".join("(year = %s AND month <= %s)" for _p in periods)
     where = (
         f"org_unit_id IN ({', '.join(['%s'] * len(units))})"
-        " AND year = %s AND month <= %s AND subtree = %s AND projects > 0"
+        f" AND year IN ({', '.join(['%s'] * len(periods))}) AND ({months})"
+        " AND subtree = %s AND projects > 0"
     )
-    rows: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for row in plain_rows(ProjectRollup, columns, where, [*units, year, through_month, True]):
-        rows[row[0]][row[1]] = dict(zip(columns, row, strict=True))
-    return rows
+    params = [*units, *(y for y, _m in periods), *(v for p in periods for v in p), True]
+    for year, *row in plain_rows(ProjectRollup, ("year", *columns), where, params):
+        out[year][row[0]][row[1]] = dict(zip(columns, row, strict=True))
+    return out
 
 
 def indicator_series(
@@ -552,20 +563,31 @@ def indicator_series(
     A unit's value covers the projects of its whole subtree, read from the write-time rollups in one query
     (:func:`subtree_rollups`). A unit without a project below it has no data (grey), not a zero.
     """
+    return indicator_series_years(requests, [(year, through_month)])[year]
+
+
+def indicator_series_years(
+    requests: Mapping[tuple[int, int], tuple[str, str]], periods: Sequence[tuple[int, int]]
+) -> dict[int, dict[tuple[int, int], list[tuple[int, Decimal]]]]:
+    """:func:`indicator_series` of several years in one query, ``periods`` (year, through month) of distinct
+    years: year -> series."""
     if not requests:
-        return {}
-    rows = subtree_rollups({u for _i, u in requests}, year=year, through_month=through_month)
-    out: dict[tuple[int, int], list[tuple[int, Decimal]]] = {}
-    for (indicator_id, unit_id), (key, indicator_unit) in requests.items():
-        metric = METRICS[key]
-        series: list[tuple[int, Decimal]] = []
-        out[(indicator_id, unit_id)] = series
-        months = rows.get(unit_id, {})
-        for m in range(1, through_month + 1):
-            row = months.get(m)
-            if row is None:
-                continue
-            value = metric.from_rollup(row)
-            if value is not None:
-                series.append((m, convert(value, metric.unit, indicator_unit)))
+        return {y: {} for y, _m in periods}
+    by_year = subtree_rollups_years({u for _i, u in requests}, periods)
+    out: dict[int, dict[tuple[int, int], list[tuple[int, Decimal]]]] = {}
+    for year, through_month in periods:
+        rows = by_year[year]
+        out[year] = {}
+        for (indicator_id, unit_id), (key, indicator_unit) in requests.items():
+            metric = METRICS[key]
+            series: list[tuple[int, Decimal]] = []
+            out[year][(indicator_id, unit_id)] = series
+            months = rows.get(unit_id, {})
+            for m in range(1, through_month + 1):
+                row = months.get(m)
+                if row is None:
+                    continue
+                value = metric.from_rollup(row)
+                if value is not None:
+                    series.append((m, convert(value, metric.unit, indicator_unit)))
     return out

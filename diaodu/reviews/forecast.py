@@ -97,17 +97,23 @@ def forecast_targets(
     year: int,
     month: int,
     series: Mapping[tuple[int, int], Sequence[Observation]] | None = None,
+    last_series: Mapping[tuple[int, int], Sequence[Observation]] | None = None,
 ) -> list[TargetForecast]:
     """Forecasts of the cumulative targets among ``targets`` as of ``month`` (approved data only); two series
     loads whatever the number of targets (one when the caller passes this year's ``series`` through ``month``,
-    e.g. from :func:`evaluate_targets`). Targets without data up to ``month`` are left out."""
+    e.g. from :func:`evaluate_targets`; none when it passes last year's ``last_series`` through December too, e.g.
+    from :func:`evaluate_targets` with ``last_year``). Targets without data up to ``month`` are left out."""
     if isinstance(targets, QuerySet):
         targets = targets.select_related("indicator", "org_unit", "plan")
     chosen = [t for t in targets if forecastable(t)]
     keys = {(t.indicator_id, t.org_unit_id) for t in chosen}
     computed = computed_of(chosen)
     now = series if series is not None else load_series(keys, year=year, as_of_month=month, computed=computed)
-    before = load_series(keys, year=year - 1, as_of_month=12, computed=computed)
+    before = (
+        last_series
+        if last_series is not None
+        else load_series(keys, year=year - 1, as_of_month=12, computed=computed)
+    )
     out = []
     for t in chosen:
         key = (t.indicator_id, t.org_unit_id)
