@@ -128,18 +128,19 @@ def unit_scope(user: Any, perms: Perm | Iterable[Perm]) -> UnitScope:
 
 
 def _unit_and_below(unit: Any) -> frozenset[int]:
-    """The ids of ``unit`` and every unit below it (a fixed statement: it runs on most requests). A unit's path
-    is made of ids and slashes only, so it needs no escaping in LIKE."""
+    """The ids of ``unit`` and every unit below it (a fixed statement: it runs on most requests). A unit without
+    a path yet covers itself only."""
     from diaodu.orgunits.models import OrgUnit
 
-    assert all(ch.isdigit() or ch == "/" for ch in unit.path), unit.path
+    if not unit.path:
+        return frozenset({unit.pk})
     using = router.db_for_read(OrgUnit)
     connection = connections[using]
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {qn('id')} FROM {qn(OrgUnit._meta.db_table)} WHERE {qn('path')} LIKE %s",  # noqa: S608
-            [unit.path + "%"],
+            f"SELECT {qn('id')} FROM {qn(OrgUnit._meta.db_table)} WHERE {qn('path')} LIKE %s ESCAPE '\\'",  # noqa: S608
+            [connection.ops.prep_for_like_query(unit.path) + "%"],
         )
         return frozenset(row[0] for row in cursor.fetchall())
 

@@ -64,9 +64,28 @@ def get_or_compute(
     cache = caches[ALIAS]
     value = cache.get(cache_key)
     if value is None:
+        # The user, their roles and their subtree were read before the version in the key: a change to them that
+        # committed in between would otherwise be computed with the old scope and stored under the new version.
+        _reread_scope(user)
         value = compute()
         cache.set(cache_key, value, int(settings.DIAODU_PAGE_CACHE_SECONDS))
     return value  # type: ignore[no-any-return]
+
+
+def _reread_scope(user: Any) -> None:
+    """Read the user's unit, active flag and roles again (after the version): what is computed for the cache
+    is computed with them as of no earlier than the version it is stored under."""
+    from diaodu.accounts.backends import load_user
+    from diaodu.accounts.models import User
+    from diaodu.accounts.scope import forget_cached_scope
+
+    forget_cached_scope(user)
+    fresh = load_user(user.pk)  # one statement: the user with their unit
+    if fresh is not None:
+        user.is_active, user.org_unit_id = fresh.is_active, fresh.org_unit_id
+        User._meta.get_field("org_unit").set_cached_value(user, fresh.org_unit)
+    else:
+        user.is_active = False
 
 
 # ----------------------------------------------------------------------------- whole pages

@@ -84,3 +84,22 @@ def test_the_badge_and_the_messages_are_live_on_a_cached_page(personas, pages) -
     shown = client.get(url).content.decode()
     assert shown.count("已保存（测试消息）") == 1 and 'class="alert alert-success"' in shown
     assert "已保存（测试消息）" not in client.get(url).content.decode()
+
+
+def test_a_page_computed_for_the_cache_reads_the_scope_after_the_version(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
+    """Roles and unit read before the version (by the access check) are read again before computing: a change
+    committed in between is not stored under the new version with the old scope."""
+    from diaodu.accounts.models import User
+    from diaodu.accounts.scope import READ_PERMS, unit_scope
+    from diaodu.core import pagecache
+
+    leader = User.objects.get(pk=personas["leader"].pk)
+    request = RequestFactory().get("/")
+    assert not unit_scope(leader, READ_PERMS).empty  # read (and kept on the user) before the version
+    other = orgunits["320723-T02-IZ"]
+    User.objects.filter(pk=leader.pk).update(org_unit=other)  # changes that did not go through the services
+    leader.roles.clear()
+    seen = pagecache.get_or_compute(
+        request, leader, "scope-test", (), lambda: (unit_scope(leader, READ_PERMS).empty, leader.org_unit_id)
+    )
+    assert seen == (True, other.pk)

@@ -105,3 +105,13 @@ def test_a_unit_and_below_are_the_units_under_its_path(orgunits) -> None:  # typ
     for unit in OrgUnit.objects.all():
         expected = set(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
         assert _unit_and_below(unit) == expected and unit.pk in expected
+
+
+def test_a_unit_without_a_path_covers_itself_only(orgunits) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.accounts.scope import _unit_and_below
+    from diaodu.orgunits.models import OrgUnit
+
+    unit = OrgUnit.objects.exclude(path="").first()
+    assert unit is not None
+    unit.path = ""
+    assert _unit_and_below(unit) == {unit.pk}

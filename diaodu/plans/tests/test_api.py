@@ -380,7 +380,9 @@ def test_list_queries_do_not_grow_with_rows(
     large = _count(client_for(world, persona), url, params)
 
     assert large == small
-    assert small <= 13  # session, user, roles, scope, idle-timeout stamp, data version, then the data itself
+    # session, user, roles, scope, idle-timeout stamp, data version, on a cache miss the user with their unit,
+    # roles and scope read again after the version, then the data itself
+    assert small <= 16
 
 
 def test_it_approves_without_a_body(world: World) -> None:
