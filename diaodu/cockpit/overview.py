@@ -26,10 +26,11 @@ from django.utils.http import urlencode
 
 from diaodu.accounts.scope import sees_whole_subtree
 from diaodu.cockpit.board import STATUS_LABELS, BoardRow, actual_text_of, fmt_number, target_text_of
+from diaodu.core.rawrows import converted
 from diaodu.orgunits.models import OrgUnit, OrgUnitKind
 from diaodu.plans import domain
 from diaodu.plans.domain import Observation
-from diaodu.plans.evaluation import SeriesKey, TargetResult, converted, evaluate_targets, targets_for_unit
+from diaodu.plans.evaluation import SeriesKey, TargetResult, evaluate_targets, targets_for_unit
 from diaodu.plans.models import Indicator, Measure, Plan, Target
 from diaodu.plans.periods import Period
 from diaodu.projects import domain as project_domain

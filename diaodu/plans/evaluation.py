@@ -7,14 +7,14 @@ computed anywhere else.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections, models, router
 from django.db.models import Q, QuerySet
 
+from diaodu.core.rawrows import plain_rows
 from diaodu.plans import domain
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Target
 
@@ -137,60 +137,6 @@ SERIES_COLUMNS = ("indicator_id", "org_unit_id", "month", "ytd_value", "growth_p
 
 def _marks(values: Iterable[object]) -> str:
     return ", ".join("%s" for _v in values)
-
-
-def plain_rows(
-    model: type[models.Model],
-    columns: Sequence[str],
-    where: str,
-    params: Sequence[Any],
-    *,
-    order_by: str = "",
-    using: str | None = None,
-) -> list[tuple[Any, ...]]:
-    """The rows ``values_list(*columns)`` would give for ``model`` (column names; the field converters applied,
-    e.g. decimals on SQLite), filtered by ``where`` (SQL on the table's columns, ``%s`` for ``params``) but
-    without building and compiling a queryset: for the hot reads of a page, where the ORM's work costs more than
-    the statement. No scope applies here: for reads keyed by what the caller already loaded through its scope.
-    ``using``: the database, by default the one the routers read ``model`` from (as a queryset would)."""
-    using = using or router.db_for_read(model)
-    connection = connections[using]
-    table = connection.ops.quote_name(model._meta.db_table)
-    select = ", ".join(connection.ops.quote_name(c) for c in columns)
-    order = f" ORDER BY {order_by}" if order_by else ""
-    sql = f"SELECT {select} FROM {table} WHERE {where}{order}"  # noqa: S608 - the callers' constant SQL, values as params
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        rows = cursor.fetchall()
-    by_column = {f.column: f for f in model._meta.concrete_fields}
-    return converted(rows, [by_column[c] for c in columns], using=using)
-
-
-def converted(
-    rows: list[tuple[Any, ...]], fields: Sequence[models.Field[Any, Any] | None], *, using: str
-) -> list[tuple[Any, ...]]:
-    """``rows`` of a hand-written statement with the converters the ORM applies to ``fields`` (one a column;
-    None: as it comes), as its compiler finds them: the backend's, then the field's own (on PostgreSQL none of
-    the fields read here has any; on SQLite decimals come back as floats without them)."""
-    connection = connections[using]
-    converters: list[tuple[int, list[Callable[..., Any]], Any]] = []
-    for i, field in enumerate(fields):
-        if field is None:
-            continue
-        expression = field.get_col(field.model._meta.db_table)
-        funcs = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
-        if funcs:
-            converters.append((i, funcs, expression))
-    if not converters:
-        return rows
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, funcs, expression in converters:
-            for func in funcs:
-                values[i] = func(values[i], expression, connection)
-        out.append(tuple(values))
-    return out
 
 
 def _computed_series(

@@ -287,7 +287,7 @@ def largest_and_behind(
     build through the ORM. The rows are numbered in a derived table, so the year-to-date subquery runs once per
     row; :data:`_BEHIND`'s rule is written out too. ``test_overview_sql.py`` checks the rows against :func:`key_years_with_ytd`.
     """
-    from diaodu.plans.evaluation import converted
+    from diaodu.core.rawrows import converted
 
     connection = connections[projects.db]
     # the projects with the two fields listed, straight from the caller's queryset (no semi-join, no second join)
@@ -530,7 +530,7 @@ def subtree_rollups_years(
 ) -> dict[int, dict[int, dict[int, dict[str, Any]]]]:
     """:func:`subtree_rollups` of several years in one query, ``periods`` (year, through month) of distinct
     years: year -> unit id -> month -> field -> value."""
-    from diaodu.plans.evaluation import plain_rows
+    from diaodu.core.rawrows import plain_rows
     from diaodu.projects import rollups
     from diaodu.projects.models import ProjectRollup
 
