@@ -178,8 +178,9 @@ def targets(request: HttpRequest) -> HttpResponse:
     visible = worklists.visible_targets(request.user)  # refuses users without a read permission
 
     def context() -> dict[str, object]:
-        page = Paginator(visible, TARGETS_PER_PAGE).get_page(request.GET.get("page"))
-        listing = {"targets": list(page.object_list), "page": page}
+        rows = visible.values_list(*worklists.LISTED_FIELDS, named=True)
+        page = Paginator(rows, TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+        listing = {"plans": worklists.listed_targets(page.object_list), "page": page}
         html = render_to_string("plans/_targets_list.html", listing, request=request)
         return {"list_html": mark_safe(html), "nav_active": "targets"}  # noqa: S308 - our own rendered template
 

@@ -25,6 +25,64 @@ def visible_targets(user: Any) -> Any:
     )
 
 
+# What the target list shows of a target, read as plain rows (no plan, indicator, unit and relative-to instances
+# to build for each of a page's rows): the plan's heading, then the cells.
+LISTED_FIELDS = (
+    *("plan_id", "plan__title", "plan__year", "section", "indicator__name", "indicator__unit"),
+    *("org_unit__short_name", "org_unit__name", "comparator", "value", "relative_to__name", "level", "quote"),
+)
+
+
+@dataclass(frozen=True)
+class ListedTarget:
+    """One row of the target list, as shown (the strings of ``Target``'s own display methods)."""
+
+    section: str
+    indicator: str
+    unit: str  # OrgUnit.display_short
+    target: str  # get_comparator_display() + " " + display_value
+    level: str  # get_level_display()
+    quote: str
+
+
+@dataclass
+class ListedPlan:
+    title: str
+    year: int
+    rows: list[ListedTarget] = field(default_factory=list)
+
+
+def listed_targets(rows: Iterable[Any]) -> list[ListedPlan]:
+    """The rows of ``visible_targets(user).values_list(*LISTED_FIELDS, named=True)`` grouped by plan (in
+    their order, as ``{% regroup %}`` groups consecutive rows), with the strings the list shows."""
+    comparators = Target._meta.get_field("comparator").flatchoices
+    levels = Target._meta.get_field("level").flatchoices
+    comparator_labels = {value: str(label) for value, label in comparators}
+    level_labels = {value: str(label) for value, label in levels}
+    plans: list[ListedPlan] = []
+    plan_id = None
+    for r in rows:
+        if r.plan_id != plan_id or not plans:
+            plan_id = r.plan_id
+            plans.append(ListedPlan(r.plan__title, r.plan__year))
+        if r.value is None:  # Target.display_value
+            shown = r.relative_to__name or ""
+        else:
+            shown = f"{format(r.value.normalize(), 'f')}{r.indicator__unit}"
+        comparator = comparator_labels.get(r.comparator, r.comparator)
+        plans[-1].rows.append(
+            ListedTarget(
+                r.section,
+                r.indicator__name,
+                r.org_unit__short_name or r.org_unit__name,
+                f"{comparator} {shown}",
+                level_labels.get(r.level, r.level),
+                r.quote,
+            )
+        )
+    return plans
+
+
 def entry_unit(user: Any, code: str | None) -> OrgUnit:
     """The unit whose sheet is asked for: 404 if invisible, 403 if visible but not enterable."""
     if not has_perm(user, Perm.ENTER_DATA):

@@ -220,3 +220,47 @@ def test_a_long_target_list_is_paged(personas, world) -> None:  # type: ignore[n
     assert first.count('<p class="quote mb-0">') == 100
     assert last.count('<p class="quote mb-0">') == total - 100
     assert f"共 {total} 个目标，第 1 / 2 页" in first and "补充目标119" in last and "补充目标119" not in first
+
+
+def test_the_listed_rows_show_what_the_targets_own_display_methods_show(personas, world) -> None:  # type: ignore[no-untyped-def]
+    """The target list reads plain rows: each cell must be the string ``Target``'s own methods give, for plain,
+    stretch, decimal and relative targets, grouped by plan in the list's order."""
+    from decimal import Decimal
+
+    from diaodu.plans import worklists
+    from diaodu.plans.models import Level, Plan, Target
+
+    first, other = Target.objects.select_related("plan", "indicator", "org_unit")[:2]
+    second = Plan.objects.create(
+        code="x-second", title="第二个计划", year=first.plan.year, org_unit=first.org_unit
+    )
+    extra = [
+        Target(plan=second, key="x-2", indicator=other.indicator, org_unit=first.org_unit, year=first.year,
+               value=Decimal("3"), quote="第二个计划的目标"),
+        Target(plan=first.plan, key="x-rel", indicator=first.indicator, org_unit=first.org_unit, year=first.year,
+               value=None, relative_to=other.indicator, quote="与经济增长同步", sort_order=900),
+        Target(plan=first.plan, key="x-dec", indicator=first.indicator, org_unit=first.org_unit, year=first.year,
+               value=Decimal("7.50"), level=Level.STRETCH, quote="力争7.5", sort_order=901),
+        Target(plan=first.plan, key="x-int", indicator=first.indicator, org_unit=first.org_unit, year=first.year,
+               value=Decimal("100.00"), quote="一百", sort_order=902),
+    ]  # fmt: skip
+    Target.objects.bulk_create(extra)
+    visible = worklists.visible_targets(personas["leader"])
+    expected = [
+        (t.plan.title, t.plan.year, t.section, t.indicator.name, t.org_unit.display_short,
+         f"{t.get_comparator_display()} {t.display_value}", t.get_level_display(), t.quote)
+        for t in visible
+    ]  # fmt: skip
+    listed = worklists.listed_targets(visible.values_list(*worklists.LISTED_FIELDS, named=True))
+    got = [
+        (p.title, p.year, r.section, r.indicator, r.unit, r.target, r.level, r.quote)
+        for p in listed
+        for r in p.rows
+    ]
+    assert got == expected
+    assert len(listed) == len({t.plan_id for t in visible}) > 1  # one heading per plan, consecutive rows
+    shown = {r.quote: r.target for p in listed for r in p.rows}
+    assert shown["与经济增长同步"].endswith(other.indicator.name)
+    assert shown["力争7.5"].endswith(f"7.5{first.indicator.unit}") and shown["一百"].endswith(
+        f"100{first.indicator.unit}"
+    )
