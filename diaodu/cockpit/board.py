@@ -313,12 +313,15 @@ def build_indicator_detail(user: Any, indicator: Indicator, unit: OrgUnit, year:
         .order_by("sort_order", "pk")
     )
     results = evaluate_targets(targets, year=year, as_of_month=12)
-    observations = {
-        o.month: o
-        for o in load_series({(indicator.pk, unit.pk)}, year=year, as_of_month=12).get(
-            (indicator.pk, unit.pk), ()
+    if results:  # each target's series is this indicator's at this unit, read by the evaluation
+        series: Iterable[Observation] = results[0].observations
+    else:
+        computed = (
+            {indicator.pk: (indicator.computed_from, indicator.unit)} if indicator.computed_from else {}
         )
-    }
+        key = (indicator.pk, unit.pk)
+        series = load_series({key}, year=year, as_of_month=12, computed=computed).get(key, ())
+    observations = {o.month: o for o in series}
     is_growth = indicator.measure == Measure.GROWTH
     months = range(1, 13)
 

@@ -157,6 +157,26 @@ def test_it_charts_one_indicator_month_by_month(personas, orgunits, world) -> No
     assert "未达进度" in html
 
 
+def test_one_indicators_page_reads_its_series_once(personas, orgunits, world) -> None:  # type: ignore[no-untyped-def]
+    """With targets, the month table and the chart reuse the series the evaluation read (one read of the
+    actuals); without a target at the unit, the page still reads and charts the approved months."""
+    from diaodu.cockpit.board import build_indicator_detail
+
+    approved(personas, world["iz"], orgunits[YISHAN_IZ], 3, ytd="1", base="1", officer="yishan")
+    approved(personas, world["iz"], orgunits[YISHAN_IZ], 6, ytd="2", base="2", officer="yishan")
+    unit = orgunits[YISHAN_IZ]
+    with CaptureQueriesContext(connection) as captured:
+        detail = build_indicator_detail(personas["yishan"], world["iz"], unit, 2025)
+    reads = [q["sql"] for q in captured.captured_queries if '"plans_actual"' in q["sql"]]
+    assert len(reads) == 1 and detail.rows
+    assert detail.chart["actual"][2] == "1" and detail.chart["actual"][5] == "2"
+    with_targets = (detail.chart["actual"], detail.chart["base"], [m.actual_text for m in detail.months])
+    Target.objects.filter(indicator=world["iz"], org_unit=unit).delete()
+    bare = build_indicator_detail(personas["yishan"], world["iz"], unit, 2025)
+    assert not bare.rows and not bare.chart["targets"]
+    assert (bare.chart["actual"], bare.chart["base"], [m.actual_text for m in bare.months]) == with_targets
+
+
 def test_it_404s_for_an_indicator_unit_out_of_scope(personas, world) -> None:  # type: ignore[no-untyped-def]
     client = client_for(personas["yishan"])
     assert client.get(reverse("cockpit:indicator", args=["iz"]), {"unit": YANGJI_IZ}).status_code == 404
