@@ -13,11 +13,12 @@ targets as plain rows, the columns in one hand-written statement checked against
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections, router
 from django.db.models import Count, F, OuterRef, Subquery, Window
@@ -31,7 +32,7 @@ from diaodu.orgunits.models import OrgUnit, OrgUnitKind
 from diaodu.plans import domain
 from diaodu.plans.domain import Observation
 from diaodu.plans.evaluation import SeriesKey, TargetResult, evaluate_targets, targets_for_unit
-from diaodu.plans.models import Indicator, Measure, Plan, Target
+from diaodu.plans.models import Indicator, Measure, Plan, Target, TargetLight
 from diaodu.plans.periods import Period
 from diaodu.projects import domain as project_domain
 from diaodu.projects import metrics as project_metrics
@@ -39,7 +40,7 @@ from diaodu.projects import rollups as project_rollups
 from diaodu.projects.models import Project, ProjectRollup
 from diaodu.reviews.forecast import TargetForecast, forecast_targets
 from diaodu.supervision.models import KeyTask, SupervisionItem
-from diaodu.supervision.reports import is_overdue, overdue_q, red_task_rows
+from diaodu.supervision.reports import RedTask, overdue_q, overdue_sql, red_task_rows, red_task_sql
 
 MAIN_SECTION = "主要预期目标"
 MAX_CARDS = 12
@@ -195,11 +196,14 @@ def build_cards(
 
 
 def build_projects(
-    user: Any, unit: OrgUnit, period: Period
+    user: Any, unit: OrgUnit, period: Period, *, whole_subtree: bool | None = None
 ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], list[BehindItem], int, int]:
     """Funnel and investment by month from the write-time rollups (one query); the largest key projects and
-    those behind their 序时计划 from one query each (at most :data:`MAX_LISTED` rows), with the total count."""
-    if sees_whole_subtree(user, unit):  # rollups.visible_months, its common case read as plain rows
+    those behind their 序时计划 from one query each (at most :data:`MAX_LISTED` rows), with the total count.
+    ``whole_subtree``: :func:`sees_whole_subtree` when the caller knows it."""
+    if whole_subtree is None:
+        whole_subtree = sees_whole_subtree(user, unit)
+    if whole_subtree:  # rollups.visible_months, its common case read as plain rows
         months = project_metrics.subtree_rollups([unit.pk], year=period.year).get(unit.pk, {})
     else:
         months = project_rollups.visible_months(user, unit, year=period.year)
@@ -336,18 +340,39 @@ def build_columns(unit: OrgUnit, period: Period) -> list[UnitColumn]:
     return out
 
 
-# The fields of a red target in the behind list (:func:`build_behind`), the light's figures and the count last.
-RED_FIELDS = (
-    *("indicator__code", "indicator__name", "indicator__unit", "indicator__measure"),
-    *("org_unit__code", "org_unit__short_name", "org_unit__name"),
-    *("value", "comparator", "other", "light_actual", "light_points", "red_total"),
-)
+class RedTarget(NamedTuple):
+    """A red target of the behind list: the fields shown, the light's figures and the count of all red ones."""
+
+    indicator__code: str
+    indicator__name: str
+    indicator__unit: str
+    indicator__measure: str
+    org_unit__code: str
+    org_unit__short_name: str
+    org_unit__name: str
+    value: Decimal | None
+    comparator: str
+    other: str | None  # the name of the indicator a "与…同步" target follows
+    light_actual: Decimal | None
+    light_points: Decimal | None
+    red_total: int
 
 
-def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindItem], int]:
-    """Red targets (from the stored lights with their figures: one query), red key tasks and overdue 督办 items
-    below the unit; returns the items (at most :data:`MAX_LISTED` targets) and the number of red targets."""
-    out = []
+class OverdueItem(NamedTuple):
+    number: str
+    title: str
+    unit_code: str
+    unit_short: str  # OrgUnit.display_short
+    deadline: dt.date
+
+
+BehindRows = tuple[list[RedTarget], list[RedTask], list[OverdueItem]]
+
+
+def behind_rows_in_scope(user: Any, unit: OrgUnit, period: Period, limit: int) -> BehindRows:
+    """The behind list's rows through the scoped querysets (the general path, for any user): the first ``limit``
+    red targets of the month (with the count of all), the red key tasks and the overdue 督办 items at or below
+    ``unit`` that ``user`` may see. Three statements."""
     # From the targets (visible, of the year, at or below the unit) joined to their red light of the month: the
     # visibility filter applies to the target rows themselves (no semi-join), which keeps planning cheap. A
     # target has one light per month, so one row per target; the window counts them all before the LIMIT. Plain
@@ -373,13 +398,122 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
             plan_code=Subquery(Plan.objects.filter(pk=OuterRef("plan_id")).order_by().values("code")[:1]),
         )
         .order_by("plan_code", "sort_order", "pk")
-        .values_list(*RED_FIELDS, named=True)
+        .values_list(*RedTarget._fields)
     )
-    listed = list(red[:MAX_LISTED])
-    red_total = listed[0].red_total if listed else 0
+    on = project_domain.month_end(period.year, period.month)
+    tasks = KeyTask.objects.visible_to(user).filter(plan__year=period.year, owner__path__startswith=unit.path)
+    items = (
+        SupervisionItem.objects.visible_to(user)
+        .filter(overdue_q(on), lead_unit__path__startswith=unit.path)  # only the overdue ones come back
+        .order_by("deadline", "pk")
+        .values_list(
+            "number", "title", "lead_unit__code", "lead_unit__short_name", "lead_unit__name", "deadline"
+        )
+    )
+    return (
+        [RedTarget(*r) for r in red[:limit]],
+        red_task_rows(tasks, as_of=on),
+        [OverdueItem(n, t, code, short or name, d) for n, t, code, short, name, d in items],
+    )
+
+
+# The behind list of a whole subtree in one statement: the parts of behind_rows_in_scope without their scope
+# filter, which is then redundant (every unit at or below the unit is in scope, so is every row read), one part
+# per branch, each numbered in its order (part, number: the order of the rows). The red targets as in the
+# queryset (scalar subqueries for the plan's code and the other indicator's name); the red tasks and overdue items
+# by the rules of supervision.reports (red_task_sql, overdue_sql).
+BEHIND_SQL = """
+SELECT 0, r.rn, r.title, NULL, r.code, r.unit_code, r.unit_short, r.unit_name, r.measure, r.ind_unit, r.value,
+    r.comparator, (SELECT o.name FROM plans_indicator o WHERE o.id = r.relative_to_id), r.actual, r.points, r.total,
+    NULL
+FROM (
+    SELECT i.name AS title, i.code, u.code AS unit_code, u.short_name AS unit_short, u.name AS unit_name,
+        i.measure, i.unit AS ind_unit, t.value, t.comparator, t.relative_to_id, tl.actual, tl.points,
+        COUNT(*) OVER () AS total,
+        ROW_NUMBER() OVER (
+            ORDER BY (SELECT p.code FROM plans_plan p WHERE p.id = t.plan_id), t.sort_order, t.id
+        ) AS rn
+    FROM plans_target t
+    JOIN plans_targetlight tl ON tl.target_id = t.id
+    JOIN orgunits_orgunit u ON u.id = t.org_unit_id
+    JOIN plans_indicator i ON i.id = t.indicator_id
+    WHERE t.year = %(year)s AND tl.month = %(month)s AND tl.status = %(red)s AND u.path LIKE %(path)s ESCAPE '\\'
+    ORDER BY rn
+    LIMIT %(limit)s
+) r
+UNION ALL
+SELECT 1, ROW_NUMBER() OVER (ORDER BY p.year, p.code, k.sort_order, k.id), k.title, NULL, NULL, u.code,
+    u.short_name, u.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, k.deadline
+FROM supervision_keytask k
+JOIN plans_plan p ON p.id = k.plan_id
+JOIN orgunits_orgunit u ON u.id = k.owner_id
+WHERE p.year = %(year)s AND u.path LIKE %(path)s ESCAPE '\\' AND {red_task}
+UNION ALL
+SELECT 2, ROW_NUMBER() OVER (ORDER BY s.deadline, s.id), s.title, s.number, NULL, u.code, u.short_name, u.name,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.deadline
+FROM supervision_supervisionitem s
+JOIN orgunits_orgunit u ON u.id = s.lead_unit_id
+WHERE u.path LIKE %(path)s ESCAPE '\\' AND {overdue}
+ORDER BY 1, 2
+"""
+
+
+def behind_rows_of_subtree(unit: OrgUnit, period: Period, limit: int) -> BehindRows:
+    """:func:`behind_rows_in_scope` for a user who may see every unit at or below ``unit``
+    (:func:`~diaodu.accounts.scope.sees_whole_subtree`; the caller checks it): the same rows from one statement,
+    :data:`BEHIND_SQL`, with no queryset to build (``test_overview_sql.py`` compares the two)."""
+    using = router.db_for_read(Target)  # where the querysets would read
+    connection = connections[using]
+    sql = BEHIND_SQL.format(red_task=red_task_sql("k"), overdue=overdue_sql("s"))
+    params: dict[str, Any] = {
+        "year": period.year,
+        "month": period.month,
+        "red": str(domain.Status.RED),
+        "path": connection.ops.prep_for_like_query(unit.path) + "%",
+        "limit": limit,
+        "on": project_domain.month_end(period.year, period.month),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    fields: list[Any] = [None] * 17  # the converters of the decimals and the dates (SQLite's)
+    fields[10] = Target._meta.get_field("value")
+    fields[13] = TargetLight._meta.get_field("actual")
+    fields[14] = TargetLight._meta.get_field("points")
+    fields[16] = KeyTask._meta.get_field("deadline")
+    red: list[RedTarget] = []
+    tasks: list[RedTask] = []
+    items: list[OverdueItem] = []
+    for row in converted(rows, fields, using=using):
+        part, _n, title, number, code, unit_code, short, name = row[:8]
+        if part == 0:
+            red.append(RedTarget(code, title, row[9], row[8], unit_code, short, name, *row[10:16]))
+        elif part == 1:
+            tasks.append(RedTask(title, unit_code, short or name, row[16]))
+        else:
+            items.append(OverdueItem(number, title, unit_code, short or name, row[16]))
+    return red, tasks, items
+
+
+def build_behind(
+    user: Any, unit: OrgUnit, period: Period, *, whole_subtree: bool | None = None
+) -> tuple[list[BehindItem], int]:
+    """Red targets (from the stored lights with their figures), red key tasks and overdue 督办 items below the
+    unit; returns the items (at most :data:`MAX_LISTED` targets) and the number of red targets. One statement
+    when ``user`` sees the whole subtree (``whole_subtree``: :func:`sees_whole_subtree`, when the caller knows
+    it), else three through the scoped querysets."""
+    if whole_subtree is None:
+        whole_subtree = sees_whole_subtree(user, unit)
+    # seeing every unit with the data permissions, they see every one with supervision's too (more permissions)
+    if whole_subtree:
+        red, tasks, items = behind_rows_of_subtree(unit, period, MAX_LISTED)
+    else:
+        red, tasks, items = behind_rows_in_scope(user, unit, period, MAX_LISTED)
+    out = []
+    red_total = red[0].red_total if red else 0
     indicator_url = _memo_url("cockpit:indicator")
     month = str(period)
-    for r in listed:
+    for r in red:
         unit_of = r.indicator__unit
         shown = actual_text_of(r.indicator__measure, unit_of, r.light_actual) or "—"
         target = target_text_of(r.comparator, r.value, r.other or "", unit_of)
@@ -389,9 +523,7 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
         out.append(
             BehindItem("target", "目标", r.indicator__name, unit_short, f"{shown}，目标{target}{points}", url)
         )
-    on = project_domain.month_end(period.year, period.month)
-    tasks = KeyTask.objects.visible_to(user).filter(plan__year=period.year, owner__path__startswith=unit.path)
-    for task in red_task_rows(tasks, as_of=on):
+    for task in tasks:
         out.append(
             BehindItem(
                 "task",
@@ -399,27 +531,20 @@ def build_behind(user: Any, unit: OrgUnit, period: Period) -> tuple[list[BehindI
                 task.title,
                 task.owner_short,
                 f"期限 {task.deadline:%Y-%m-%d}",
-                _url("cockpit:home", unit=task.owner_code, month=str(period)),
+                _url("cockpit:home", unit=task.owner_code, month=month),
             )
         )
-    items = (
-        SupervisionItem.objects.visible_to(user)
-        .filter(overdue_q(on), lead_unit__path__startswith=unit.path)  # only the overdue ones come back
-        .select_related("lead_unit")
-        .order_by("deadline", "pk")
-    )
     for item in items:
-        if is_overdue(item, on) and item.lead_unit is not None:
-            out.append(
-                BehindItem(
-                    "item",
-                    "督办",
-                    f"{item.number} {item.title}",
-                    item.lead_unit.display_short,
-                    f"逾期（期限 {item.deadline:%Y-%m-%d}）",
-                    _url("cockpit:home", unit=item.lead_unit.code, month=str(period)),
-                )
+        out.append(
+            BehindItem(
+                "item",
+                "督办",
+                f"{item.number} {item.title}",
+                item.unit_short,
+                f"逾期（期限 {item.deadline:%Y-%m-%d}）",
+                _url("cockpit:home", unit=item.unit_code, month=month),
             )
+        )
     return out, red_total
 
 
@@ -432,11 +557,12 @@ def build_overview(
 ) -> Overview:
     """``own``: the unit's own targets evaluated already (the cockpit table), reused for the cards, with
     ``last_year`` their series of the year before when the table read it (:func:`build_board`)."""
+    whole_subtree = sees_whole_subtree(user, unit)  # then the lists read no scope filter (redundant)
     cards, warnings = build_cards(user, unit, period, own, last_year)
     funnel, investment, listing, project_behind, projects_behind_total, key_total = build_projects(
-        user, unit, period
+        user, unit, period, whole_subtree=whole_subtree
     )
-    behind, targets_behind_total = build_behind(user, unit, period)
+    behind, targets_behind_total = build_behind(user, unit, period, whole_subtree=whole_subtree)
     n_targets = sum(1 for b in behind if b.kind == "target")
     total = len(behind) - n_targets + targets_behind_total + projects_behind_total
     behind = behind[:n_targets] + project_behind + behind[n_targets:]

@@ -70,6 +70,19 @@ def red_task_q(as_of: dt.date) -> Q:
     return not_finished & (Q(deadline__lt=as_of) | Q(late_milestone))
 
 
+def red_task_sql(alias: str) -> str:
+    """:func:`red_task_q` written out in SQL over a key task aliased ``alias`` (``%(on)s``: the day asked for),
+    for statements that read the red tasks by hand (the cockpit's behind list of a whole subtree): not finished
+    by then (not done with a completion date on or before it) and past its deadline or a late milestone's due
+    date. ``test_red_tasks.py`` checks it against the filter and the lights."""
+    k = alias
+    return (
+        f"NOT ({k}.status = '{TaskStatus.DONE}' AND {k}.completed_on IS NOT NULL AND {k}.completed_on <= %(on)s)"  # noqa: S608 - constants
+        f" AND ({k}.deadline < %(on)s OR EXISTS (SELECT 1 FROM supervision_milestone ms WHERE ms.task_id = {k}.id"
+        " AND ms.due < %(on)s AND (ms.done_on IS NULL OR ms.done_on > %(on)s)))"
+    )
+
+
 class RedTask(NamedTuple):
     title: str
     owner_code: str
@@ -107,6 +120,13 @@ def is_overdue(item: SupervisionItem, as_of: dt.date) -> bool:
 def overdue_q(as_of: dt.date) -> Q:
     """:func:`is_overdue` as a filter (a NULL deadline never matches ``deadline < as_of``)."""
     return Q(status__in=sorted(str(s) for s in domain.ACTIVE), deadline__lt=as_of)
+
+
+def overdue_sql(alias: str) -> str:
+    """:func:`overdue_q` written out in SQL over an item aliased ``alias`` (``%(on)s``: the day asked for; the
+    active statuses are constants)."""
+    active = ", ".join(f"'{s}'" for s in sorted(str(s) for s in domain.ACTIVE))
+    return f"{alias}.status IN ({active}) AND {alias}.deadline < %(on)s"
 
 
 def timeliness(items: Iterable[SupervisionItem], *, start: dt.date, end: dt.date) -> list[domain.Timeliness]:

@@ -9,6 +9,7 @@ import io
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -228,3 +229,127 @@ def test_columns_are_the_unit_facts_of_each_zone_and_town() -> None:
             seen["projects"] += sum(g[4] for g in got)
             seen["behind"] += sum(g[6] for g in got)
     assert all(seen.values()), seen  # the data exercises every part of a column
+
+
+# ----------------------------------------------------------------------------- the behind list of a whole subtree
+
+
+@pytest.fixture
+def behind_world(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The Guanyun plan (targets and key tasks across the county's units, with co-owners), a red light on every
+    other target each month, key tasks late or done on various days, and the demo 督办 items (lead units and
+    co-units across the county) with deadlines in the plan's year, some active and overdue."""
+    import itertools
+
+    from diaodu.supervision.models import KeyTask, Milestone, TaskStatus
+
+    call_command("plan", "load", str(PLAN_FILE), stdout=io.StringIO(), stderr=io.StringIO())
+    load_demo_supervision(users=personas, log=lambda _msg: None)
+    targets = list(Target.objects.filter(year=2025).order_by("pk"))
+    statuses = itertools.cycle(["red", "green", "red", "yellow", "grey"])
+    TargetLight.objects.filter(target__in=targets).delete()  # those the plan's load kept (no data: grey)
+    TargetLight.objects.bulk_create(
+        TargetLight(
+            target=t, month=m, status=next(statuses), actual=D(m) / 3, points=None if m % 2 else D("-1.5")
+        )
+        for t in targets
+        for m in (3, 6, 9)
+    )
+    deadlines = itertools.cycle(
+        [dt.date(2025, 2, 28), dt.date(2025, 5, 31), dt.date(2025, 8, 31), dt.date(2025, 12, 31)]
+    )
+    done = itertools.cycle([None, dt.date(2025, 4, 1), None, dt.date(2025, 7, 1), dt.date(2025, 9, 30)])
+    for i, task in enumerate(KeyTask.objects.order_by("pk")):
+        task.deadline, task.completed_on = next(deadlines), next(done)
+        task.status = TaskStatus.DONE if task.completed_on else TaskStatus.IN_PROGRESS
+        task.save(update_fields=["deadline", "completed_on", "status"])
+        if i % 3 == 0:  # a milestone late from spring on (done in September on every sixth task)
+            Milestone.objects.create(
+                task=task,
+                title="节点",
+                due=dt.date(2025, 4, 30),
+                done_on=dt.date(2025, 9, 15) if i % 6 else None,
+            )
+    items = list(SupervisionItem.objects.order_by("pk"))
+    item_deadlines = itertools.cycle([dt.date(2025, 1, 31), dt.date(2025, 5, 15), None, dt.date(2025, 8, 10)])
+    for item in items:
+        item.deadline = next(item_deadlines)
+    SupervisionItem.objects.bulk_update(items, ["deadline"])
+    return personas
+
+
+def behind_users(personas: dict[str, Any], orgunits: dict[str, OrgUnit]) -> list[tuple[str, Any, OrgUnit]]:
+    """(scope, user, unit): users who see the whole subtree of the unit, part of it, or none of it."""
+    from diaodu.accounts.models import Role, User
+    from diaodu.accounts.scope import DataScope, Perm
+
+    def user(name: str, unit: str, scope: str, perms: tuple[Perm, ...], custom: tuple[str, ...] = ()) -> Any:
+        role = Role.objects.create(
+            code=f"r-{name}", name=name, permissions=[str(p) for p in perms], data_scope=scope
+        )
+        role.custom_units.set([orgunits[c] for c in custom])
+        u = User.objects.create(username=f"u-{name}", org_unit=orgunits[unit])
+        u.roles.add(role)
+        return u
+
+    county, zone = orgunits[COUNTY], orgunits["320723-Z01"]
+    view = (Perm.VIEW_DATA,)
+    custom = user("custom", "320723-D01", DataScope.CUSTOM, view, ("320723-Z01", "320723-T02", "320723-D06"))
+    return [
+        ("full", personas["leader"], county),  # all units
+        ("full", personas["dcs"], county),  # all units, supervision too
+        ("full", personas["lingang"], zone),  # the zone and below
+        ("full", user("zone-below", "320723-Z01", DataScope.UNIT_AND_BELOW, view), zone),
+        ("partial", personas["lingang"], county),  # the zone and below only
+        (
+            "partial",
+            custom,
+            county,
+        ),  # a zone (not its parks), a town and a department: co-owned tasks and items
+        ("partial", custom, zone),
+        ("partial", user("zone-own", "320723-Z01", DataScope.UNIT, view), zone),
+        ("none", personas["sysadmin"], county),  # no data permission
+        ("partial", user("co-unit", "320723-D06", DataScope.UNIT, view), zone),  # co-owns some of the zone's
+        ("none", user("no-units", "320723-D01", DataScope.CUSTOM, view), county),  # a scope without units
+    ]
+
+
+def test_the_behind_list_of_a_whole_subtree_is_the_scoped_one(behind_world, orgunits) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.accounts.scope import READ_PERMS, sees_whole_subtree
+    from diaodu.supervision.querysets import SUPERVISION_READ_PERMS
+
+    # whoever sees every unit of a subtree with the data permissions sees them with supervision's (a superset)
+    assert set(READ_PERMS) <= set(SUPERVISION_READ_PERMS)
+    seen: dict[str, list[int]] = {"full": [0, 0, 0], "partial": [0, 0, 0]}
+    differs = {"partial": 0, "none": 0}
+    for scope, user, unit in behind_users(behind_world, orgunits):
+        assert sees_whole_subtree(user, unit) == (scope == "full"), (scope, user, unit)
+        for limit in (4, 30):
+            for month in (3, 6, 9):
+                period = Period(2025, month)
+                scoped = overview.behind_rows_in_scope(user, unit, period, limit)
+                subtree = overview.behind_rows_of_subtree(unit, period, limit)
+                if scope == "full":
+                    assert subtree == scoped, (user.username, unit.code, month, limit)
+                else:  # the shortcut would show more than the scope allows: the data tells them apart
+                    differs[scope] += subtree != scoped
+                if scope == "none":
+                    assert scoped == ([], [], [])
+                for i, n in enumerate(len(rows) for rows in scoped):
+                    seen.get(scope, [0, 0, 0])[i] += n
+                with mock.patch.object(overview, "MAX_LISTED", limit):
+                    got = overview.build_behind(user, unit, period)
+                    want = overview.build_behind(user, unit, period, whole_subtree=False)  # the scoped path
+                assert got == want
+    assert all(all(n) for n in seen.values()), seen  # red targets, red tasks and overdue items in each case
+    assert all(differs.values()), differs
+
+
+def test_the_behind_list_of_a_whole_subtree_is_one_statement(
+    behind_world, orgunits, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    leader, county = behind_world["leader"], orgunits[COUNTY]
+    overview.build_behind(leader, county, Period(2025, 6))  # reads the user's scope (once per request)
+    with django_assert_num_queries(1):
+        items, total = overview.build_behind(leader, county, Period(2025, 6))
+    assert {b.kind for b in items} == {"target", "task", "item"} and total

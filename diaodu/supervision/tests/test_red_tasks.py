@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from diaodu.supervision.models import KeyTask, Milestone, TaskStatus
-from diaodu.supervision.reports import key_task_rows, red_task_rows
+from diaodu.supervision.reports import key_task_rows, red_task_q, red_task_rows, red_task_sql
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[3]
@@ -59,3 +59,22 @@ def test_red_task_rows_are_key_task_rows_red(tasks) -> None:  # type: ignore[no-
         assert got == expected, as_of
         n_red.add(len(expected))
     assert len(n_red) > 5 and max(n_red) < len(tasks)  # some red, not all: the comparison means something
+
+
+def test_red_task_sql_is_the_filter(tasks) -> None:  # type: ignore[no-untyped-def]
+    """The red light written out in SQL (the cockpit's whole-subtree statement) picks the tasks the filter picks."""
+    from django.db import connection
+
+    days = {t.deadline for t in tasks} | {t.completed_on for t in tasks if t.completed_on}
+    days |= {d for m in Milestone.objects.all() for d in (m.due, m.done_on) if d}
+    sql = f"SELECT k.id FROM supervision_keytask k WHERE {red_task_sql('k')} ORDER BY k.id"  # noqa: S608 - constants
+    n_red = set()
+    for as_of in sorted({d + dt.timedelta(days=k) for d in days for k in (-1, 0, 1)}):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"on": as_of})
+            got = [pk for (pk,) in cursor.fetchall()]
+        assert got == list(
+            KeyTask.objects.filter(red_task_q(as_of)).order_by("pk").values_list("pk", flat=True)
+        )
+        n_red.add(len(got))
+    assert len(n_red) > 5 and max(n_red) < len(tasks)
