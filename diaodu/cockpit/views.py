@@ -15,8 +15,9 @@ from django.utils.safestring import mark_safe
 from diaodu.cockpit import board, overview
 from diaodu.cockpit.project import build_project_page
 from diaodu.core import pagecache
+from diaodu.orgunits.models import OrgUnit
 from diaodu.plans.models import Indicator
-from diaodu.plans.periods import parse_period
+from diaodu.plans.periods import Period, parse_period
 from diaodu.projects.models import Project
 
 SCREEN_REFRESH_SECONDS = 60
@@ -26,12 +27,27 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
 
 
+def _default_period(request: HttpRequest) -> Period:
+    """The month the pages open on (:func:`board.default_period`), computed once per user and data version."""
+    user = request.user
+    return pagecache.user_value(request, user, "default-period", lambda: board.default_period(user))
+
+
+def _unit_asked(request: HttpRequest) -> OrgUnit:
+    """The unit of ``?unit=`` (404 unless visible), else the user's own top unit, computed once per user and data
+    version (:func:`board.resolve_unit`)."""
+    user, code = request.user, request.GET.get("unit")
+    if code:
+        return board.resolve_unit(user, code)
+    return pagecache.user_value(request, user, "home-unit", lambda: board.resolve_unit(user, None))
+
+
 def _home_part(request: HttpRequest, variant: str) -> dict[str, Any]:
     """The computed part of the cockpit: the HTML of the table (``variant`` "table") or of the main part
     (overview and table), with the few values the page's filter form needs."""
     units = board.visible_units(request.user)
     unit = board.resolve_unit(request.user, request.GET.get("unit"), units)
-    period = parse_period(request.GET.get("month")) or board.default_period(request.user)
+    period = parse_period(request.GET.get("month")) or _default_period(request)
     include_below = request.GET.get("below") == "1"
     # the whole page forecasts the cards from last year's series: read with this year's
     table = board.build_board(
@@ -85,8 +101,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _indicator_part(request: HttpRequest, code: str) -> dict[str, Any]:
     ind = get_object_or_404(Indicator, code=code)
-    unit = board.resolve_unit(request.user, request.GET.get("unit"))
-    period = parse_period(request.GET.get("month")) or board.default_period(request.user)
+    unit = _unit_asked(request)
+    period = parse_period(request.GET.get("month")) or _default_period(request)
     detail = board.build_indicator_detail(request.user, ind, unit, period.year)
     body = render_to_string(
         "cockpit/_indicator_body.html", {"detail": detail, "period": period}, request=request
@@ -112,7 +128,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(
         Project.objects.visible_to(request.user).select_related("org_unit", "leader"), pk=pk
     )
-    period = parse_period(request.GET.get("month")) or board.default_period(request.user)
+    period = parse_period(request.GET.get("month")) or _default_period(request)
     page = build_project_page(obj, period)
     return render(request, "cockpit/project.html", {"page": page, "period": period, "nav_active": "cockpit"})
 
@@ -121,8 +137,8 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
 def screen(request: HttpRequest) -> HttpResponse:
     """Big-screen mode (大屏): dark, 1920×1080, no scrolling; the body refreshes itself by htmx polling."""
     board.require_data_reader(request.user)
-    unit = board.resolve_unit(request.user, request.GET.get("unit"))
-    period = parse_period(request.GET.get("month")) or board.default_period(request.user)
+    unit = _unit_asked(request)
+    period = parse_period(request.GET.get("month")) or _default_period(request)
     context = {
         "overview": overview.build_overview(request.user, unit, period),
         "month_param": request.GET.get("month", ""),

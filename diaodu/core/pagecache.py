@@ -37,11 +37,25 @@ def enabled() -> bool:
     return int(getattr(settings, "DIAODU_PAGE_CACHE_SECONDS", 0)) > 0
 
 
+_VERSION_ATTR = "_diaodu_data_version"
+_REREAD_ATTR = "_diaodu_scope_reread"
+
+
+def _version(request: HttpRequest) -> int:
+    """The data version, read once per request: every value a request computes is computed after this read, so
+    it is never older than the version it is stored under (the nested parts of one page included)."""
+    version = getattr(request, _VERSION_ATTR, None)
+    if version is None:
+        version = dataversion.current()
+        setattr(request, _VERSION_ATTR, version)
+    return int(version)
+
+
 def key(request: HttpRequest, user: Any, name: str, *parts: Any) -> str:
     raw = json.dumps(
         [
             name,
-            dataversion.current(),
+            _version(request),
             user.pk,
             translation.get_language(),
             request.get_full_path(),
@@ -53,6 +67,11 @@ def key(request: HttpRequest, user: Any, name: str, *parts: Any) -> str:
     return f"diaodu:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
+def _user_key(request: HttpRequest, user: Any, name: str) -> str:
+    raw = json.dumps([name, _version(request), user.pk, timezone.localdate().isoformat()])
+    return f"diaodu:user:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
 def get_or_compute(
     request: HttpRequest, user: Any, name: str, parts: tuple[Any, ...], compute: Callable[[], T]
 ) -> T:
@@ -60,13 +79,28 @@ def get_or_compute(
     authenticated user the view answers for (session or API token); nothing is cached for anonymous users."""
     if not enabled() or not getattr(user, "is_authenticated", False) or user.pk is None:
         return compute()
-    cache_key = key(request, user, name, *parts)
+    return _cached(request, user, key(request, user, name, *parts), compute)
+
+
+def user_value(request: HttpRequest, user: Any, name: str, compute: Callable[[], T]) -> T:
+    """Like :func:`get_or_compute` for a value of the user's whole session rather than of one page (the default
+    month and unit the pages open on): keyed by the user, the data version and the day only, so the first page
+    that needs it computes it for the others."""
+    if not enabled() or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return compute()
+    return _cached(request, user, _user_key(request, user, name), compute)
+
+
+def _cached(request: HttpRequest, user: Any, cache_key: str, compute: Callable[[], T]) -> T:
     cache = caches[ALIAS]
     value = cache.get(cache_key)
     if value is None:
         # The user, their roles and their subtree were read before the version in the key: a change to them that
         # committed in between would otherwise be computed with the old scope and stored under the new version.
-        _reread_scope(user)
+        # Once per request is enough: every value is computed after it.
+        if getattr(request, _REREAD_ATTR, None) != user.pk:
+            _reread_scope(user)
+            setattr(request, _REREAD_ATTR, user.pk)
         value = compute()
         cache.set(cache_key, value, int(settings.DIAODU_PAGE_CACHE_SECONDS))
     return value  # type: ignore[no-any-return]

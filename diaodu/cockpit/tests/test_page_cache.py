@@ -221,3 +221,41 @@ def test_the_target_list_is_cached_and_live(personas, orgunits, leader) -> None:
     assert orgunits["320723-T02-IZ"].display_short in first.content.decode() and served < computed
     units.upsert_unit(actor=personas["sysadmin"], code="320723-T02-IZ", short_name="伊山园区（改名）")
     assert "伊山园区（改名）" in _count(leader, url)[0].content.decode()
+
+
+def test_the_default_month_and_unit_are_computed_once_per_version_and_follow_an_approval(
+    personas, orgunits, leader
+) -> None:  # type: ignore[no-untyped-def]
+    """Pages opened without ``?month=`` / ``?unit=`` share the user's default month and unit (computed by the
+    first, per data version): the next page reads neither again; an approval of a later month moves them."""
+    world = make_plan(orgunits)
+    county = orgunits["320723"]
+    approved(personas, world["four"], county, 8, ytd="61.25")
+    first = leader.get(reverse("cockpit:home")).content.decode()
+    assert "灌云县 · 2025年8月" in first
+
+    def default_reads(url: str) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            html = leader.get(url).content.decode()
+        latest = [q for q in ctx.captured_queries if 'SELECT "plans_actual"."year" AS "year"' in q["sql"]]
+        units = [q for q in ctx.captured_queries if '"orgunits_orgunit"."path" ASC' in q["sql"]]
+        return html, (len(latest), len(units))
+
+    indicator_page, reads = default_reads(reverse("cockpit:indicator", args=["four"]))
+    assert reads == (0, 1) and "61.25" in indicator_page  # the month is the cockpit's
+    assert default_reads(reverse("cockpit:indicator", args=["iz"]))[1] == (0, 0)
+    approved(personas, world["four"], county, 9, ytd="73.75")
+    _html, reads = default_reads(reverse("cockpit:indicator", args=["iz"]))
+    assert reads == (1, 1)  # a new version: both computed again
+    assert "灌云县 · 2025年9月" in leader.get(reverse("cockpit:home")).content.decode()
+
+
+def test_a_page_and_its_parts_read_the_version_and_the_scope_once(personas, orgunits, leader) -> None:  # type: ignore[no-untyped-def]
+    """The cockpit page is computed from its cached main part: both keyed by one read of the data version, and
+    the user's scope read again once before computing either."""
+    make_plan(orgunits)
+    with CaptureQueriesContext(connection) as ctx:
+        assert leader.get(reverse("cockpit:home"), PARAMS).status_code == 200
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert sum('FROM "core_dataversion"' in s for s in statements) == 1
+    assert sum('FROM "accounts_role"' in s for s in statements) == 2  # the access check, then the re-read
