@@ -14,12 +14,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from diaodu.accounts.scope import READ_PERMS, has_perm
+from diaodu.accounts.scope import READ_PERMS, has_perm, unit_scope
+from diaodu.core import rawrows
 from diaodu.orgunits.models import OrgUnit
 from diaodu.plans import domain
 from diaodu.plans.domain import Observation
@@ -32,7 +34,7 @@ from diaodu.plans.evaluation import (
     status_counts,
     targets_for_unit,
 )
-from diaodu.plans.models import Actual, ActualStatus, Comparator, Indicator, Level, Measure, Target
+from diaodu.plans.models import Actual, ActualStatus, Comparator, Indicator, Level, Measure, Plan, Target
 from diaodu.plans.periods import Period, latest_plan_year
 
 STATUS_LABELS = {
@@ -252,6 +254,47 @@ def group_by_section(results: Iterable[TargetResult]) -> list[Section]:
     return list(sections.values())
 
 
+OWN_TARGETS_SQL = """
+SELECT {target}, {plan}, {indicator}, {relative_to}
+FROM plans_target t
+INNER JOIN plans_plan p ON p.id = t.plan_id
+INNER JOIN plans_indicator i ON i.id = t.indicator_id
+LEFT OUTER JOIN plans_indicator r ON r.id = t.relative_to_id
+WHERE t.org_unit_id = %s AND t.year = %s
+ORDER BY p.year, p.code, t.sort_order, t.id
+"""
+
+
+def own_targets(unit: OrgUnit, year: int) -> list[Target]:
+    """Every target of ``unit`` of ``year``, in the board's order, with their plan, indicator and the indicator
+    they follow (``relative_to``) loaded and ``unit`` as their unit: what the board's queryset gives a user whose
+    scope covers the unit, by a fixed statement (:data:`OWN_TARGETS_SQL`; no scope applies here: the caller checks
+    that the scope covers the unit). Instances converted as the ORM converts them (:mod:`diaodu.core.rawrows`)."""
+    using = router.db_for_read(Target)  # where the queryset would read
+    sql = OWN_TARGETS_SQL.format(
+        target=rawrows.columns(Target, "t", using),
+        plan=rawrows.columns(Plan, "p", using),
+        indicator=rawrows.columns(Indicator, "i", using),
+        relative_to=rawrows.columns(Indicator, "r", using),
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [unit.pk, year])
+        rows = cursor.fetchall()
+    n_target, n_plan = rawrows.width(Target, using), rawrows.width(Plan, using)
+    n_indicator = rawrows.width(Indicator, using)
+    out = []
+    for row in rows:
+        t = rawrows.instance(Target, using, row[:n_target])
+        i = n_target + n_plan
+        t.plan = rawrows.instance(Plan, using, row[n_target:i])
+        t.indicator = rawrows.instance(Indicator, using, row[i : i + n_indicator])
+        other = row[i + n_indicator :]
+        t.relative_to = None if other[0] is None else rawrows.instance(Indicator, using, other)
+        t.org_unit = unit
+        out.append(t)
+    return out
+
+
 def build_board(
     user: Any, unit: OrgUnit, period: Period, *, include_below: bool, with_last_year: bool = False
 ) -> Board:
@@ -263,6 +306,10 @@ def build_board(
     targets: QuerySet[Target] | list[Target]
     if include_below:
         targets = targets_for_unit(visible, unit.path, include_below=True).order_by(*order)
+    elif unit_scope(user, READ_PERMS).covers_unit(unit.pk):
+        # the scope keeps every target of a unit it covers (visible_to: the target's unit in scope), so the unit's
+        # own targets are all of them: read by a fixed statement, no queryset to build
+        targets = own_targets(unit, period.year)
     else:  # the unit's own targets: their unit is the one at hand, so no join to read it again
         targets = list(
             visible.filter(org_unit=unit).select_related("indicator", "relative_to", "plan").order_by(*order)

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from diaodu.cockpit import overview
+from diaodu.cockpit.tests.scopes import scoped_user
 from diaodu.orgunits.models import OrgUnit
 from diaodu.plans.evaluation import targets_for_unit
 from diaodu.plans.models import Target, TargetLight
@@ -280,26 +281,18 @@ def behind_world(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 def behind_users(personas: dict[str, Any], orgunits: dict[str, OrgUnit]) -> list[tuple[str, Any, OrgUnit]]:
     """(scope, user, unit): users who see the whole subtree of the unit, part of it, or none of it."""
-    from diaodu.accounts.models import Role, User
-    from diaodu.accounts.scope import DataScope, Perm
+    from diaodu.accounts.scope import DataScope
 
-    def user(name: str, unit: str, scope: str, perms: tuple[Perm, ...], custom: tuple[str, ...] = ()) -> Any:
-        role = Role.objects.create(
-            code=f"r-{name}", name=name, permissions=[str(p) for p in perms], data_scope=scope
-        )
-        role.custom_units.set([orgunits[c] for c in custom])
-        u = User.objects.create(username=f"u-{name}", org_unit=orgunits[unit])
-        u.roles.add(role)
-        return u
+    def user(name: str, unit: str, scope: str, custom: tuple[str, ...] = ()) -> Any:
+        return scoped_user(orgunits, name, unit, scope, custom=custom)
 
     county, zone = orgunits[COUNTY], orgunits["320723-Z01"]
-    view = (Perm.VIEW_DATA,)
-    custom = user("custom", "320723-D01", DataScope.CUSTOM, view, ("320723-Z01", "320723-T02", "320723-D06"))
+    custom = user("custom", "320723-D01", DataScope.CUSTOM, ("320723-Z01", "320723-T02", "320723-D06"))
     return [
         ("full", personas["leader"], county),  # all units
         ("full", personas["dcs"], county),  # all units, supervision too
         ("full", personas["lingang"], zone),  # the zone and below
-        ("full", user("zone-below", "320723-Z01", DataScope.UNIT_AND_BELOW, view), zone),
+        ("full", user("zone-below", "320723-Z01", DataScope.UNIT_AND_BELOW), zone),
         ("partial", personas["lingang"], county),  # the zone and below only
         (
             "partial",
@@ -307,10 +300,10 @@ def behind_users(personas: dict[str, Any], orgunits: dict[str, OrgUnit]) -> list
             county,
         ),  # a zone (not its parks), a town and a department: co-owned tasks and items
         ("partial", custom, zone),
-        ("partial", user("zone-own", "320723-Z01", DataScope.UNIT, view), zone),
+        ("partial", user("zone-own", "320723-Z01", DataScope.UNIT), zone),
         ("none", personas["sysadmin"], county),  # no data permission
-        ("partial", user("co-unit", "320723-D06", DataScope.UNIT, view), zone),  # co-owns some of the zone's
-        ("none", user("no-units", "320723-D01", DataScope.CUSTOM, view), county),  # a scope without units
+        ("partial", user("co-unit", "320723-D06", DataScope.UNIT), zone),  # co-owns some of the zone's
+        ("none", user("no-units", "320723-D01", DataScope.CUSTOM), county),  # a scope without units
     ]
 
 
