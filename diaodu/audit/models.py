@@ -48,7 +48,7 @@ class AuditEventManager(models.Manager["AuditEvent"]):
     def bulk_create(self, objs: Iterable[AuditEvent], *args: Any, **kwargs: Any) -> list[AuditEvent]:
         """Bulk writes (imports, demo data) join the hash chain like single ones."""
         objs = list(objs)
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):  # see AuditEvent.save
             chain.seal(objs, self.db)
             created = super().bulk_create(objs, *args, **kwargs)
             dataversion.bump_for(objs, self.db)
@@ -106,7 +106,9 @@ class AuditEvent(ChoiceLabels, models.Model):
             super().save(*args, **kwargs)  # refused by the append-only triggers
             return
         using = kwargs.get("using") or "default"
-        with transaction.atomic(using=using):
+        # No savepoint inside the writer's transaction: two statements less while the chain's lock is held, and
+        # a failed audit write cannot be caught and stepped over: the whole transaction rolls back with it.
+        with transaction.atomic(using=using, savepoint=False):
             chain.seal([self], using)
             super().save(*args, **kwargs)
             dataversion.bump_for([self], using)
