@@ -213,6 +213,37 @@ class ScopedQuerySet(models.QuerySet):
     def editable_by(self, user: Any, perm: Perm = Perm.ENTER_DATA) -> Self:
         return self.restrict(user, perm)
 
+    def holds(self, obj: Any, user: Any, perms: Perm | Iterable[Perm]) -> bool | None:
+        """Whether ``restrict(user, perms)`` keeps ``obj`` (a row of this queryset's model, just read), decided
+        from the row's own columns without a statement; None when that cannot be told here (the scope or the
+        unit is reached through a join, or a subclass scopes differently), so the caller asks the database."""
+        cls = type(self)
+        if cls.restrict is not ScopedQuerySet.restrict or cls.editable_by is not ScopedQuerySet.editable_by:
+            return None
+        unit = _own_column(obj, self.unit_field)
+        owner = _own_column(obj, self.owner_field) if self.owner_field else None
+        if unit is None or (self.owner_field and owner is None):
+            return None
+        scope = unit_scope(user, perms)
+        if scope.all:
+            return True
+        if unit[0] in scope.unit_ids:
+            return True
+        return owner is not None and scope.self_user_id is not None and owner[0] == scope.self_user_id
+
+
+def _own_column(obj: Any, name: str) -> tuple[Any] | None:
+    """(value,) of a column of ``obj``'s own row named by a scope path ("pk" or a local field), or None when
+    the path goes through a join."""
+    if name == "pk":
+        return (obj.pk,)
+    if "__" in name:
+        return None
+    field = obj._meta.get_field(name)
+    if not field.concrete or field.many_to_many or field.one_to_many:
+        return None
+    return (getattr(obj, field.attname),)
+
 
 def sees_whole_subtree(user: Any, unit: Any) -> bool:
     """Whether ``user`` may read every unit at and below ``unit`` (one query): then a figure kept for the
@@ -238,7 +269,12 @@ def get_for_user(
     obj = queryset.visible_to(user).filter(pk=pk).first()
     if obj is None:
         raise Http404
-    if perm is not None and not queryset.editable_by(user, perm).filter(pk=pk).exists():
+    if perm is None:
+        return obj
+    allowed = queryset.holds(obj, user, perm)  # from the row just read: no second statement
+    if allowed is None:
+        allowed = queryset.editable_by(user, perm).filter(pk=pk).exists()
+    if not allowed:
         raise PermissionDenied
     return obj
 
@@ -247,7 +283,14 @@ def require_unit(user: Any, unit_id: int | None, perm: Perm) -> None:
     """Raise PermissionDenied unless ``user`` holds ``perm`` on org unit ``unit_id``."""
     from diaodu.orgunits.models import OrgUnit
 
-    if unit_id is None or not OrgUnit.objects.editable_by(user, perm).filter(pk=unit_id).exists():
+    if unit_id is None:
+        raise PermissionDenied
+    scope = unit_scope(user, perm)
+    if scope.all:  # the unit must still exist
+        allowed = OrgUnit.objects.editable_by(user, perm).filter(pk=unit_id).exists()
+    else:  # what editable_by's ``pk IN (…)`` would find, without the statement (the ids were read from the units)
+        allowed = unit_id in scope.unit_ids
+    if not allowed:
         raise PermissionDenied
 
 

@@ -376,7 +376,7 @@ def save_actual(request: HttpRequest, payload: ActualIn) -> Actual:
         note=payload.note.strip(),
         expected_version=payload.expected_version,
     )
-    return _actuals().get(pk=actual.pk)
+    return actual  # as stored, with its indicator and unit (services.save_actual): no second read
 
 
 class ReturnIn(Schema):
@@ -396,8 +396,7 @@ class ReopenIn(Schema):
 )
 def submit_actual(request: HttpRequest, actual_id: int) -> Actual:
     actual = _actual_for(request, actual_id, Perm.ENTER_DATA)
-    services.submit_actual(actual, actor=request.auth)  # type: ignore[attr-defined]
-    return _actuals().get(pk=actual.pk)
+    return services.submit_actual(actual, actor=request.auth)  # type: ignore[attr-defined]
 
 
 @router.post(
@@ -409,8 +408,7 @@ def submit_actual(request: HttpRequest, actual_id: int) -> Actual:
 )
 def return_actual(request: HttpRequest, actual_id: int, payload: ReturnIn) -> Actual:
     actual = _actual_for(request, actual_id, Perm.REVIEW_DATA)
-    services.return_actual(actual, actor=request.auth, comment=payload.comment)  # type: ignore[attr-defined]
-    return _actuals().get(pk=actual.pk)
+    return services.return_actual(actual, actor=request.auth, comment=payload.comment)  # type: ignore[attr-defined]
 
 
 @router.post(
@@ -423,8 +421,7 @@ def return_actual(request: HttpRequest, actual_id: int, payload: ReturnIn) -> Ac
 def approve_actual(request: HttpRequest, actual_id: int, payload: ApproveIn | None = None) -> Actual:
     actual = _actual_for(request, actual_id, Perm.REVIEW_DATA)
     comment = payload.comment if payload else ""
-    services.approve_actual(actual, actor=request.auth, comment=comment)  # type: ignore[attr-defined]
-    return _actuals().get(pk=actual.pk)
+    return services.approve_actual(actual, actor=request.auth, comment=comment)  # type: ignore[attr-defined]
 
 
 @router.post(
@@ -436,5 +433,4 @@ def approve_actual(request: HttpRequest, actual_id: int, payload: ApproveIn | No
 )
 def reopen_actual(request: HttpRequest, actual_id: int, payload: ReopenIn) -> Actual:
     actual = _actual_for(request, actual_id, Perm.REVIEW_DATA)
-    services.reopen_actual(actual, actor=request.auth, reason=payload.reason)  # type: ignore[attr-defined]
-    return _actuals().get(pk=actual.pk)
+    return services.reopen_actual(actual, actor=request.auth, reason=payload.reason)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -68,6 +68,19 @@ def _check_values(
         raise ValidationError(errors)
 
 
+def _as_stored(name: str, value: Decimal | None) -> Decimal | None:
+    """``value`` rounded to the column's decimal places as the database rounds it (ties away from zero), so the
+    audit row and the returned instance hold the figure that is stored, not more digits than the column keeps.
+    A value too large for the column is left as it is (the database refuses it, as before)."""
+    if value is None or not value.is_finite():
+        return value
+    places = Actual._meta.get_field(name).decimal_places  # type: ignore[union-attr]
+    try:
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=60))
+    except InvalidOperation:
+        return value
+
+
 @transaction.atomic
 def save_actual(
     *,
@@ -82,7 +95,10 @@ def save_actual(
     note: str = "",
     expected_version: int | None = None,
 ) -> Actual:
-    """Create or update a draft (or returned) month. Approved and submitted months cannot be edited."""
+    """Create or update a draft (or returned) month. Approved and submitted months cannot be edited.
+
+    The returned instance holds what is stored, with ``indicator`` and ``org_unit`` set (the API answers with it,
+    without reading it again)."""
     require_unit(actor, org_unit.pk, Perm.ENTER_DATA)
     if indicator.computed_from:
         raise ValidationError(
@@ -93,9 +109,14 @@ def save_actual(
         )
     _check_period(year, month)
     _check_values(indicator, ytd_value, growth_pct, base_value)
+    ytd_value, growth_pct = _as_stored("ytd_value", ytd_value), _as_stored("growth_pct", growth_pct)
+    base_value = _as_stored("base_value", base_value)
+    # The month's row only (``of=self``, ordered by its key: no join): the model's default ordering would join the
+    # indicator and the unit and lock their rows too, blocking every other unit's save of the indicator (_lock).
     actual = (
-        Actual.objects.select_for_update()
+        Actual.objects.select_for_update(of=("self",))
         .filter(indicator=indicator, org_unit=org_unit, year=year, month=month)
+        .order_by("pk")
         .first()
     )
     values = {"ytd_value": ytd_value, "growth_pct": growth_pct, "base_value": base_value, "note": note}
@@ -105,6 +126,7 @@ def save_actual(
         )
         record(actor=actor, action=AuditAction.CREATE, obj=actual, after=snapshot(actual, ACTUAL_FIELDS))
         return actual
+    actual.indicator, actual.org_unit = indicator, org_unit  # the rows it was found by: no lazy reads later
     if not actual.is_editable_state:
         raise WorkflowError(
             _("%(label)s 当前状态为“%(status)s”，不能修改。")

@@ -118,3 +118,79 @@ def test_sees_whole_subtree(orgunits) -> None:  # type: ignore[no-untyped-def]
     custom = _user(orgunits, "320723-D01", DataScope.CUSTOM, custom=("320723-Z02-P01",))
     assert sees_whole_subtree(custom, park) and not sees_whole_subtree(custom, zone)
     assert sees_whole_subtree(_user(orgunits, "320723-D01", DataScope.ALL), orgunits["320723"])
+
+
+# ----------------------------------------------------------------------------- permission from the row just read
+
+
+def test_get_for_user_decides_a_permission_from_the_row_as_editable_by_does(orgunits) -> None:  # type: ignore[no-untyped-def]
+    """``get_for_user(..., perm=...)`` tells the permission from the columns of the row it has just read (no second
+    statement): for every kind of scope and every row the answer is the one ``editable_by`` gives in SQL."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    users = [
+        _user(orgunits, "320723-Z02", DataScope.UNIT_AND_BELOW),
+        _user(orgunits, "320723-Z02", DataScope.UNIT),
+        _user(orgunits, "320723-D01", DataScope.CUSTOM, custom=("320723-T02",)),
+        _user(orgunits, "320723-T02", DataScope.SELF),
+        _user(orgunits, "320723-D03", DataScope.ALL),
+        _user(orgunits, "320723-T03", DataScope.UNIT, perms=(Perm.VIEW_DATA,)),  # reads, may not enter
+    ]
+    ind = Indicator.objects.create(code="z", name="测试指标三", unit="个", measure="count")
+    rows = [
+        Actual.objects.create(indicator=ind, org_unit=orgunits[code], year=2025, month=month, created_by=owner)
+        for month, (code, owner) in enumerate(
+            [("320723-Z02", None), ("320723-Z02-P01", None), ("320723-T02", None), ("320723-T03", users[3]),
+             ("320723-T03", None), ("320723-D01", users[0])], start=1
+        )
+    ]  # fmt: skip
+    for user in users:
+        for row in rows:
+            visible = Actual.objects.visible_to(user).filter(pk=row.pk).exists()
+            editable = Actual.objects.editable_by(user, Perm.ENTER_DATA).filter(pk=row.pk).exists()
+            assert Actual.objects.holds(row, user, Perm.ENTER_DATA) is editable
+            if not visible:
+                with pytest.raises(Http404):
+                    get_for_user(Actual.objects.all(), user, row.pk, perm=Perm.ENTER_DATA)
+                continue
+            with CaptureQueriesContext(connection) as ctx:
+                if editable:
+                    assert get_for_user(Actual.objects.all(), user, row.pk, perm=Perm.ENTER_DATA) == row
+                else:
+                    with pytest.raises(PermissionDenied):
+                        get_for_user(Actual.objects.all(), user, row.pk, perm=Perm.ENTER_DATA)
+            assert len(ctx.captured_queries) == 1  # the row itself (the scope was read above)
+
+
+def test_holds_leaves_joined_and_custom_scopes_to_the_database(orgunits) -> None:  # type: ignore[no-untyped-def]
+    from diaodu.projects.models import MonthlyReport, Project
+    from diaodu.supervision.models import KeyTask
+
+    user = _user(orgunits, "320723-Z02", DataScope.UNIT_AND_BELOW)
+    report = MonthlyReport(project=Project(org_unit=orgunits["320723-Z02"]))  # the unit is behind a join
+    assert MonthlyReport.objects.holds(report, user, Perm.ENTER_DATA) is None
+    task = KeyTask(owner=orgunits["320723-T02"])  # co-owners count too: its queryset scopes by its own rule
+    assert KeyTask.objects.holds(task, user, Perm.ENTER_DATA) is None
+
+
+def test_require_unit_reads_nothing_for_a_unit_scope_and_still_refuses(orgunits) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from diaodu.accounts.scope import require_unit
+
+    user = _user(orgunits, "320723-Z02", DataScope.UNIT_AND_BELOW)
+    unit_scope(user, Perm.ENTER_DATA)  # read once per request
+    with CaptureQueriesContext(connection) as ctx:
+        require_unit(user, orgunits["320723-Z02-P01"].pk, Perm.ENTER_DATA)
+        for outside in (orgunits["320723"].pk, orgunits["320723-T02"].pk, None):
+            with pytest.raises(PermissionDenied):
+                require_unit(user, outside, Perm.ENTER_DATA)
+        with pytest.raises(PermissionDenied):
+            require_unit(user, orgunits["320723-Z02"].pk, Perm.REVIEW_DATA)  # a permission the role lacks
+    assert ctx.captured_queries == []
+    everyone = _user(orgunits, "320723-D03", DataScope.ALL)
+    require_unit(everyone, orgunits["320723-T02"].pk, Perm.ENTER_DATA)
+    with pytest.raises(PermissionDenied):
+        require_unit(everyone, max(u.pk for u in orgunits.values()) + 1, Perm.ENTER_DATA)  # no such unit
