@@ -181,3 +181,28 @@ def test_it_404s_for_an_indicator_unit_out_of_scope(personas, world) -> None:  #
     client = client_for(personas["yishan"])
     assert client.get(reverse("cockpit:indicator", args=["iz"]), {"unit": YANGJI_IZ}).status_code == 404
     assert client.get(reverse("cockpit:indicator", args=["nope"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hans", {"head": "超/欠进度", "quote": "原文依据", "card": "目标", "month": "9月"}),
+        ("en", {"head": "Ahead/behind (points)", "quote": "Source quote", "card": "Target", "month": "9"}),
+    ],
+)
+def test_the_tables_and_cards_words_are_in_the_users_language(
+    personas, orgunits, world, language, words
+) -> None:  # type: ignore[no-untyped-def]
+    """The words repeated in every section, row and card (translated once per page) are in every one of them."""
+    approved(personas, world["four"], orgunits[COUNTY], 9, ytd="73.75")
+    client = client_for(personas["leader"])
+    client.cookies["django_language"] = language
+    html = rows(client.get(reverse("cockpit:home"), {"month": "2025-09"}))
+    sections = html.count('<table class="table table-vcenter card-table">')
+    targets = html.count('data-testid="target-row"')
+    cards = html.count('data-testid="main-card"')
+    assert sections and targets and cards
+    assert html.count(f'<th class="num">{words["head"]}</th>') == sections
+    assert html.count(f'<summary class="small text-secondary">{words["quote"]}</summary>') == targets
+    assert html.count(f'<div class="small text-secondary">{words["card"]} ') == cards
+    assert f"<td>{words['month']}" in html  # the data month of the approved row
