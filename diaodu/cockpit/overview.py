@@ -229,12 +229,17 @@ def build_projects(
             for m in MONTHS
         ],
     }
-    largest, late = project_metrics.largest_and_behind(
-        Project.objects.visible_to(user).filter(org_unit__path__startswith=unit.path),
-        period.year,
-        period.month,
-        MAX_LISTED,
-    )
+    if whole_subtree:  # the scope would keep every project of the subtree: no queryset to compile
+        largest, late = project_metrics.largest_and_behind_in_subtree(
+            unit, period.year, period.month, MAX_LISTED
+        )
+    else:
+        largest, late = project_metrics.largest_and_behind(
+            Project.objects.visible_to(user).filter(org_unit__path__startswith=unit.path),
+            period.year,
+            period.month,
+            MAX_LISTED,
+        )
     project_url = _url_maker("cockpit:project")
     listing = []
     for y in largest:

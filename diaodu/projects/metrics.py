@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
 from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -287,9 +287,6 @@ def largest_and_behind(
     build through the ORM. The rows are numbered in a derived table, so the year-to-date subquery runs once per
     row; :data:`_BEHIND`'s rule is written out too. ``test_overview_sql.py`` checks the rows against :func:`key_years_with_ytd`.
     """
-    from diaodu.core.rawrows import converted
-
-    connection = connections[projects.db]
     # the projects with the two fields listed, straight from the caller's queryset (no semi-join, no second join)
     listed = projects.order_by().values("id", "name", short_name=F("org_unit__short_name"))
     try:
@@ -298,19 +295,45 @@ def largest_and_behind(
         EmptyResultSet
     ):  # nothing the caller may see (e.g. a scope without units): no row, as the ORM gives
         return [], []
-    params: dict[str, Any] = {"year": year, "month": month, "key": True, "limit": limit}
-    params |= {f"p{i}": v for i, v in enumerate(projects_params)}
     marks = tuple(f"%(p{i})s" for i in range(len(projects_params)))
+    params = {f"p{i}": v for i, v in enumerate(projects_params)}
+    return _ranked(projects_sql.replace("%%", "%%%%") % marks, params, projects.db, year, month, limit)
+
+
+# The projects of a subtree (``%(path)s``: the unit's path, escaped, then "%"), as the derived table of _RANKED.
+_SUBTREE_PROJECTS = (
+    "SELECT sp.id, sp.name, su.short_name FROM projects_project sp"
+    " INNER JOIN orgunits_orgunit su ON su.id = sp.org_unit_id WHERE su.path LIKE %(path)s ESCAPE '\\'"
+)
+
+
+def largest_and_behind_in_subtree(
+    unit: Any, year: int, month: int, limit: int
+) -> tuple[list[KeyYearRow], list[KeyYearRow]]:
+    """:func:`largest_and_behind` of every project at or below ``unit`` (no scope applies here: for a caller who
+    may see the whole subtree, whose scoped queryset would keep them all), with a fixed derived table."""
+    using = router.db_for_read(Project)  # where the queryset would read
+    path = connections[using].ops.prep_for_like_query(unit.path) + "%"
+    return _ranked(_SUBTREE_PROJECTS, {"path": path}, using, year, month, limit)
+
+
+def _ranked(
+    projects_sql: str, projects_params: dict[str, Any], using: str, year: int, month: int, limit: int
+) -> tuple[list[KeyYearRow], list[KeyYearRow]]:
+    """:data:`_RANKED` over the projects of ``projects_sql`` (id, name, short name; its parameters named)."""
+    from diaodu.core.rawrows import converted
+
+    params: dict[str, Any] = {"year": year, "month": month, "key": True, "limit": limit, **projects_params}
     counted = ", ".join(f"'{s}'" for s in sorted(domain.COUNTED_REPORT_STATES))
-    sql = _RANKED.format(counted=counted, projects=projects_sql.replace("%%", "%%%%") % marks)
-    with connection.cursor() as cursor:
+    sql = _RANKED.format(counted=counted, projects=projects_sql)
+    with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         raw = cursor.fetchall()
     money = [ProjectYear._meta.get_field("planned_investment_wan"), MonthlyReport._meta.get_field("ytd_wan")]
     largest: list[tuple[int, KeyYearRow]] = []
     late: list[tuple[int, KeyYearRow]] = []
     for pid, name, short_name, plan, ytd, behind, rank, behind_rank in converted(
-        raw, [None, None, None, *money, None, None, None], using=projects.db
+        raw, [None, None, None, *money, None, None, None], using=using
     ):
         row = KeyYearRow(pid, name, short_name, plan, ytd, bool(behind))
         if rank <= limit:

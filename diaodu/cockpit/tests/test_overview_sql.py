@@ -346,3 +346,46 @@ def test_the_behind_list_of_a_whole_subtree_is_one_statement(
     with django_assert_num_queries(1):
         items, total = overview.build_behind(leader, county, Period(2025, 6))
     assert {b.kind for b in items} == {"target", "task", "item"} and total
+
+
+def test_the_key_projects_of_a_whole_subtree_are_the_scoped_ones(demo_projects, orgunits) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from diaodu.accounts.scope import DataScope, sees_whole_subtree
+
+    county, zone = orgunits[COUNTY], orgunits["320723-Z02"]
+    custom = scoped_user(
+        orgunits, "custom", "320723-D01", DataScope.CUSTOM, custom=("320723-Z02", "320723-T02")
+    )
+    cases = [
+        ("full", demo_projects["leader"], county),
+        ("full", demo_projects["kaifaqu"], zone),  # the zone and below
+        ("partial", demo_projects["kaifaqu"], county),
+        ("partial", custom, county),  # a zone (not its parks) and a town
+        ("partial", custom, zone),
+        ("none", scoped_user(orgunits, "no-units", "320723-D01", DataScope.CUSTOM), county),
+    ]
+    seen = {"full": 0, "partial": 0}
+    for scope, user, unit in cases:
+        assert sees_whole_subtree(user, unit) == (scope == "full")
+        for month in (3, 9):
+            period = Period(2025, month)
+            scoped = metrics.largest_and_behind(
+                Project.objects.visible_to(user).filter(org_unit__path__startswith=unit.path), 2025, month, 30
+            )
+            subtree = metrics.largest_and_behind_in_subtree(unit, 2025, month, 30)
+            if scope == "full":
+                assert subtree == scoped
+            else:  # the statement would list projects the scope hides: the cases tell the two apart
+                assert subtree != scoped
+            if scope == "none":
+                assert scoped == ([], [])
+            if scope in seen:
+                seen[scope] += len(scoped[0])
+            with CaptureQueriesContext(connection) as ctx:
+                got = overview.build_projects(user, unit, period)
+            fixed = [q for q in ctx.captured_queries if "FROM projects_project sp" in q["sql"]]
+            assert len(fixed) == (1 if scope == "full" else 0)
+            assert got == overview.build_projects(user, unit, period, whole_subtree=False)  # the scoped path
+    assert all(seen.values()), seen
