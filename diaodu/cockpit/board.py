@@ -26,6 +26,7 @@ from diaodu.orgunits.models import OrgUnit
 from diaodu.plans import domain
 from diaodu.plans.domain import Observation
 from diaodu.plans.evaluation import (
+    ProjectRollupRows,
     SeriesKey,
     TargetResult,
     evaluate_targets,
@@ -240,6 +241,9 @@ class Board:
     results: list[TargetResult] = field(default_factory=list)
     # the targets' series of the year before (``build_board(with_last_year=True)``), for the cards' forecasts
     last_year: dict[SeriesKey, list[Observation]] | None = None
+    # the unit's subtree project rollup rows of the year through the month, month -> row, when the series of its
+    # computed indicators read them (``with_last_year``), for the overview's funnel and investment chart
+    project_months: dict[int, dict[str, Any]] | None = None
 
     def own_results(self) -> list[TargetResult]:
         """The results of the unit's own targets (the cockpit's cards reuse them)."""
@@ -300,7 +304,8 @@ def build_board(
 ) -> Board:
     """The targets of ``unit`` (and below) visible to ``user``, evaluated at ``period``: a constant number of
     queries whatever the number of targets. ``with_last_year``: read the targets' series of the year before in
-    the same statements (``Board.last_year``, for the overview's forecasts)."""
+    the same statements (``Board.last_year``, for the overview's forecasts), and keep the unit's project rollup
+    rows when they read them (``Board.project_months``, for the overview's funnel and investment chart)."""
     visible = Target.objects.visible_to(user).filter(year=period.year)
     order = ("plan__year", "plan__code", "sort_order", "pk")
     targets: QuerySet[Target] | list[Target]
@@ -317,7 +322,14 @@ def build_board(
         for t in targets:
             t.org_unit = unit
     last_year: dict[SeriesKey, list[Observation]] | None = {} if with_last_year else None
-    results = evaluate_targets(targets, year=period.year, as_of_month=period.month, last_year=last_year)
+    rollups: ProjectRollupRows = {}
+    results = evaluate_targets(
+        targets,
+        year=period.year,
+        as_of_month=period.month,
+        last_year=last_year,
+        rollups=rollups if with_last_year else None,
+    )
     counts = status_counts(results)
     return Board(
         unit=unit,
@@ -328,6 +340,7 @@ def build_board(
         total=len(results),
         results=results,
         last_year=last_year,
+        project_months=rollups.get(period.year, {}).get(unit.pk),
     )
 
 

@@ -196,14 +196,24 @@ def build_cards(
 
 
 def build_projects(
-    user: Any, unit: OrgUnit, period: Period, *, whole_subtree: bool | None = None
+    user: Any,
+    unit: OrgUnit,
+    period: Period,
+    *,
+    whole_subtree: bool | None = None,
+    subtree_months: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], list[BehindItem], int, int]:
     """Funnel and investment by month from the write-time rollups (one query); the largest key projects and
     those behind their 序时计划 from one query each (at most :data:`MAX_LISTED` rows), with the total count.
-    ``whole_subtree``: :func:`sees_whole_subtree` when the caller knows it."""
+    ``whole_subtree``: :func:`sees_whole_subtree` when the caller knows it; ``subtree_months``: the unit's
+    subtree rollup rows of the year through the month (month -> row) when the caller read them already (the
+    board: ``Board.project_months``), used when the user sees the whole subtree."""
     if whole_subtree is None:
         whole_subtree = sees_whole_subtree(user, unit)
-    if whole_subtree:  # rollups.visible_months, its common case read as plain rows
+    months: Mapping[int, Mapping[str, Any]]
+    if whole_subtree and subtree_months is not None:  # only the months up to this one are shown
+        months = {m: row for m, row in subtree_months.items() if m <= period.month}
+    elif whole_subtree:  # rollups.visible_months, its common case read as plain rows
         months = project_metrics.subtree_rollups([unit.pk], year=period.year).get(unit.pk, {})
     else:
         months = project_rollups.visible_months(user, unit, year=period.year)
@@ -559,13 +569,16 @@ def build_overview(
     period: Period,
     own: list[TargetResult] | None = None,
     last_year: Mapping[SeriesKey, Sequence[Observation]] | None = None,
+    project_months: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> Overview:
     """``own``: the unit's own targets evaluated already (the cockpit table), reused for the cards, with
-    ``last_year`` their series of the year before when the table read it (:func:`build_board`)."""
+    ``last_year`` their series of the year before when the table read it (:func:`build_board`), and
+    ``project_months`` the unit's subtree project rollup rows of the year through the month when it read them
+    (``Board.project_months``)."""
     whole_subtree = sees_whole_subtree(user, unit)  # then the lists read no scope filter (redundant)
     cards, warnings = build_cards(user, unit, period, own, last_year)
     funnel, investment, listing, project_behind, projects_behind_total, key_total = build_projects(
-        user, unit, period, whole_subtree=whole_subtree
+        user, unit, period, whole_subtree=whole_subtree, subtree_months=project_months
     )
     behind, targets_behind_total = build_behind(user, unit, period, whole_subtree=whole_subtree)
     n_targets = sum(1 for b in behind if b.kind == "target")

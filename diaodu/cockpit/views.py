@@ -59,7 +59,7 @@ def _home_part(request: HttpRequest, variant: str) -> dict[str, Any]:
         template = "cockpit/_board.html"  # the table only (the month/unit filter swaps the whole main part)
     else:
         context["overview"] = overview.build_overview(
-            request.user, unit, period, table.own_results(), table.last_year
+            request.user, unit, period, table.own_results(), table.last_year, table.project_months
         )
         template = "cockpit/_main.html"
     return {

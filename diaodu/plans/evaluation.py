@@ -45,6 +45,8 @@ def spec_for(target: Target) -> domain.TargetSpec:
 
 
 SeriesKey = tuple[int, int]  # (indicator_id, org_unit_id)
+# year -> org unit id -> month -> the subtree rollup row's fields (diaodu.projects.metrics.subtree_rollups_years)
+ProjectRollupRows = dict[int, dict[int, dict[int, dict[str, Any]]]]
 
 
 def computed_of(targets: Iterable[Target]) -> dict[int, tuple[str, str]]:
@@ -83,10 +85,12 @@ def load_series_years(
     *,
     approved_only: bool = True,
     computed: Mapping[int, tuple[str, str]] | None = None,
+    rollups: ProjectRollupRows | None = None,
 ) -> dict[int, dict[SeriesKey, list[domain.Observation]]]:
     """:func:`load_series` of several years at once, ``periods`` (year, through month) of distinct years: year ->
     series, in as many statements as one year (the cockpit's table this year and its cards' forecasts the year
-    before)."""
+    before). ``rollups``: a dict filled with the subtree project rollup rows the computed indicators were read
+    from, year -> unit id -> month -> row, for each unit of a computed indicator (none read: left empty)."""
     keys = set(keys)
     out: dict[int, dict[SeriesKey, list[domain.Observation]]] = {y: {} for y, _m in periods}
     if not keys or not periods:
@@ -126,7 +130,7 @@ def load_series_years(
                 domain.Observation(month=month, ytd_value=ytd, growth_pct=growth, base_value=base)
             )
     if computed:
-        for year, values in _computed_series(keys, computed, periods).items():
+        for year, values in _computed_series(keys, computed, periods, rollups).items():
             series[year].update(values)
     out.update(series)
     return out
@@ -140,15 +144,18 @@ def _marks(values: Iterable[object]) -> str:
 
 
 def _computed_series(
-    keys: set[SeriesKey], computed: Mapping[int, tuple[str, str]], periods: Sequence[tuple[int, int]]
+    keys: set[SeriesKey],
+    computed: Mapping[int, tuple[str, str]],
+    periods: Sequence[tuple[int, int]],
+    rollups: ProjectRollupRows | None = None,
 ) -> dict[int, dict[SeriesKey, list[domain.Observation]]]:
     """Observations of indicators declared ``computed_from`` a project metric, from the write-time project
     rollups (approved monthly reports, stage events, signings): one query whatever the number of targets and
-    years."""
+    years. ``rollups``: filled with the rollup rows read (:func:`load_series_years`)."""
     from diaodu.projects.metrics import indicator_series_years
 
     requests = {k: computed[k[0]] for k in keys if k[0] in computed}
-    by_year = indicator_series_years(requests, periods)
+    by_year = indicator_series_years(requests, periods, rows_read=rollups)
     return {
         year: {
             key: [domain.Observation(month=m, ytd_value=v) for m, v in points]
@@ -174,11 +181,13 @@ def evaluate_targets(
     as_of_month: int,
     approved_only: bool = True,
     last_year: dict[SeriesKey, list[domain.Observation]] | None = None,
+    rollups: ProjectRollupRows | None = None,
 ) -> list[TargetResult]:
     """Evaluate targets at ``as_of_month`` of ``year``; two queries whatever the number of targets.
 
     ``last_year``: a dict filled with the targets' series of the year before, through December, read by the same
-    statements (:func:`load_series_years`; the cockpit's cards forecast from it)."""
+    statements (:func:`load_series_years`; the cockpit's cards forecast from it). ``rollups``: a dict filled with
+    the project rollup rows read for computed indicators (:func:`load_series_years`)."""
     if isinstance(targets, QuerySet):
         targets = targets.select_related("indicator", "org_unit", "relative_to", "plan")
     target_list = list(targets)
@@ -189,7 +198,9 @@ def evaluate_targets(
         if t.relative_to_id:
             keys.add((t.relative_to_id, t.org_unit_id))
     periods = [(year, as_of_month)] if last_year is None else [(year, as_of_month), (year - 1, 12)]
-    by_year = load_series_years(keys, periods, approved_only=approved_only, computed=computed)
+    by_year = load_series_years(
+        keys, periods, approved_only=approved_only, computed=computed, rollups=rollups
+    )
     series = by_year[year]
     if last_year is not None:
         last_year.update(by_year[year - 1])

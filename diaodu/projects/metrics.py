@@ -590,13 +590,21 @@ def indicator_series(
 
 
 def indicator_series_years(
-    requests: Mapping[tuple[int, int], tuple[str, str]], periods: Sequence[tuple[int, int]]
+    requests: Mapping[tuple[int, int], tuple[str, str]],
+    periods: Sequence[tuple[int, int]],
+    *,
+    rows_read: dict[int, dict[int, dict[int, dict[str, Any]]]] | None = None,
 ) -> dict[int, dict[tuple[int, int], list[tuple[int, Decimal]]]]:
     """:func:`indicator_series` of several years in one query, ``periods`` (year, through month) of distinct
-    years: year -> series."""
+    years: year -> series. ``rows_read``: a dict filled with the rollup rows read, year -> unit id -> month -> row
+    (:func:`subtree_rollups_years`), every unit of ``requests`` present (without rows: no project below it)."""
     if not requests:
         return {y: {} for y, _m in periods}
-    by_year = subtree_rollups_years({u for _i, u in requests}, periods)
+    units = {u for _i, u in requests}
+    by_year = subtree_rollups_years(units, periods)
+    if rows_read is not None:
+        for year, _m in periods:
+            rows_read[year] = {u: by_year[year].get(u, {}) for u in units}
     out: dict[int, dict[tuple[int, int], list[tuple[int, Decimal]]]] = {}
     for year, through_month in periods:
         rows = by_year[year]

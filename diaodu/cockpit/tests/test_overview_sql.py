@@ -389,3 +389,37 @@ def test_the_key_projects_of_a_whole_subtree_are_the_scoped_ones(demo_projects, 
             assert len(fixed) == (1 if scope == "full" else 0)
             assert got == overview.build_projects(user, unit, period, whole_subtree=False)  # the scoped path
     assert all(seen.values()), seen
+
+
+def test_the_overview_reuses_the_boards_project_rollups(demo_projects, orgunits) -> None:  # type: ignore[no-untyped-def]
+    """The board's computed indicators read the unit's subtree rollup rows of the year through the month: the
+    funnel and investment chart take them from there (one statement less) for whoever sees the whole subtree,
+    with the figures of their own read; anyone else gets the sums of what they may see, as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from diaodu.accounts.scope import DataScope
+    from diaodu.cockpit import board
+
+    county = orgunits[COUNTY]
+    partial = scoped_user(orgunits, "partial", "320723-D01", DataScope.CUSTOM, custom=(COUNTY, "320723-Z02"))
+    funnels = set()
+    for user in (demo_projects["leader"], partial):
+        for month in (3, 9, 12):
+            period = Period(2025, month)
+            table = board.build_board(user, county, period, include_below=False, with_last_year=True)
+            assert table.project_months is not None  # the county's computed indicators read them
+            assert max(table.project_months) <= month
+            with CaptureQueriesContext(connection) as ctx:
+                got = overview.build_overview(
+                    user, county, period, table.own_results(), table.last_year, table.project_months
+                )
+            rollup_reads = [q for q in ctx.captured_queries if "projects_projectrollup" in q["sql"]]
+            # the leader's from the board; the columns' statement joins the rollups of the towns and zones
+            assert len(rollup_reads) == (1 if user == partial else 0) + 1
+            want = overview.build_overview(user, county, period, table.own_results(), table.last_year)
+            assert got == want
+            funnels.add((user.pk, str(got.funnel), str(got.investment)))
+    assert (
+        len({f[1:] for f in funnels}) > 3
+    )  # figures differ by month and scope: the comparison means something
