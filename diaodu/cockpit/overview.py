@@ -252,40 +252,37 @@ def build_projects(
         )
     project_url = _url_maker("cockpit:project")
     listing = []
+    query = urlencode({"month": str(period)})  # the same on every row
     for y in largest:
-        r = _key_row(y, period, project_url)
-        listing.append({k: r[k] for k in ("pk", "name", "unit", "url", "plan", "done", "pct", "behind")})
+        listing.append(_key_row(y, f"{project_url(y.project_id)}?{query}"))
     behind = [
         BehindItem(
             "project",
             "项目",
-            r["name"],
-            r["unit"],
-            f"完成投资{fmt_number(r['ytd'], 0)}万元，低于序时计划{fmt_number(r['needed'], 0)}万元",
-            r["url"],
+            y.name,
+            y.unit_short_name,
+            f"完成投资{fmt_number(y.ytd, 0)}万元，"
+            f"低于序时计划{fmt_number(y.planned_investment_wan * period.month / 12, 0)}万元",
+            f"{project_url(y.project_id)}?{query}",
         )
-        for r in (_key_row(y, period, project_url) for y in late)
+        for y in late
     ]
     # the totals come with the rollups (key projects, and those behind: the same rule, kept per month)
     return funnel, investment, listing, behind, now.get("key_behind", 0), now.get("key_count", 0)
 
 
-def _key_row(
-    y: project_metrics.KeyYearRow, period: Period, project_url: Callable[..., str]
-) -> dict[str, Any]:
+def _key_row(y: project_metrics.KeyYearRow, url: str) -> dict[str, Any]:
+    """A row of the key-project list."""
     plan, ytd = y.planned_investment_wan, y.ytd
-    needed = plan * period.month / 12
     return {
         "pk": y.project_id,
         "name": y.name,
         "unit": y.unit_short_name,
-        "url": project_url(y.project_id, month=str(period)),
+        "url": url,
         "plan": fmt_number(plan / project_domain.WAN_PER_YI),
         "done": fmt_number(ytd / project_domain.WAN_PER_YI),
         "pct": "" if plan <= 0 else f"{domain.round1(ytd * 100 / plan)}%",
         "behind": y.behind,  # the rule of projects.metrics (behind its 序时计划), applied in the listing query
-        "ytd": ytd,
-        "needed": needed,
     }
 
 
