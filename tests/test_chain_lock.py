@@ -1,6 +1,6 @@
-"""The audit chain's lock (PostgreSQL: an advisory lock, then the last hash, sent as one query): a writer that
-waited for the lock links its row to the row of the writer that held it, not to the hash it would have seen before
-waiting (each statement of the query takes its own snapshot in READ COMMITTED)."""
+"""The audit chain's lock (PostgreSQL: an advisory lock, and then the row linked to the last one, sent as one
+query): a writer that waited for the lock links its row to the row of the writer that held it, not to the hash it
+would have seen before waiting (each statement of the query takes its own snapshot in READ COMMITTED)."""
 
 from __future__ import annotations
 

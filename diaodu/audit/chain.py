@@ -47,15 +47,23 @@ def _value(name: str, value: Any) -> Any:
     return value
 
 
+_JSON_OPTIONS: dict[str, Any] = {
+    "ensure_ascii": False,
+    "sort_keys": True,
+    "separators": (",", ":"),
+    "default": str,
+}
+
+
 def content_hash(values: dict[str, Any], prev_hash: str) -> str:
-    payload = json.dumps(
-        [prev_hash, [_value(n, values.get(n)) for n in FIELDS]],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
+    payload = json.dumps([prev_hash, [_value(n, values.get(n)) for n in FIELDS]], **_JSON_OPTIONS)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def content_json(values: dict[str, Any]) -> str:
+    """The row's part of :func:`content_hash`'s payload: for a hex ``prev_hash`` the payload is
+    ``'["' + prev_hash + '",' + content_json(values) + ']'`` (what :func:`insert_sealed` has PostgreSQL hash)."""
+    return json.dumps([_value(n, values.get(n)) for n in FIELDS], **_JSON_OPTIONS)
 
 
 def row_values(event: Any) -> dict[str, Any]:
@@ -102,6 +110,50 @@ def lock_and_last_hash(using: str) -> str:
             raise RuntimeError("the audit chain's last-hash statement returned no result")
         row = cursor.fetchone()
     return row[0] if row and row[0] else GENESIS
+
+
+@functools.cache
+def _insert_sql(using: str) -> tuple[list[Any], str]:
+    """The fields :func:`insert_sealed` writes, and its query: the lock; the insert, linked and hashed in SQL."""
+    from diaodu.audit.models import AuditEvent
+
+    qn = connections[using].ops.quote_name
+    table = qn(AuditEvent._meta.db_table)
+    own = [f for f in AuditEvent._meta.concrete_fields if f.name not in ("id", "prev_hash", "row_hash")]
+    columns = ", ".join([*(qn(f.column) for f in own), qn("prev_hash"), qn("row_hash")])
+    last = f"SELECT NULLIF({qn('row_hash')}, '') FROM {table} ORDER BY {qn('id')} DESC LIMIT 1"  # noqa: S608
+    payload = "'[\"' || p.h || '\",' || %s || ']'"  # content_hash's JSON: ["<prev_hash>",<content_json>]
+    hashed = f"encode(sha256(convert_to({payload}, 'UTF8')), 'hex')"
+    insert = (
+        f"INSERT INTO {table} ({columns}) SELECT {', '.join(['%s'] * len(own))}, p.h, {hashed} "  # noqa: S608 - names from the model
+        f"FROM (SELECT COALESCE(({last}), %s)) AS p(h) RETURNING {qn('id')}, {qn('prev_hash')}, {qn('row_hash')}"
+    )
+    return own, f"SELECT pg_advisory_xact_lock({int(LOCK_KEY)}); {insert}"
+
+
+def insert_sealed(event: Any, using: str) -> bool:
+    """Insert one unsaved audit event in its place in the chain, the lock taken in the same round trip (PostgreSQL):
+    everything but the link is computed before the lock, and the database links the row to the last one and
+    hashes it while the lock is held, so the lock lasts one statement and the commit. False (nothing done) on
+    other databases: :func:`seal` and an ordinary insert do the same there.
+
+    The hash is :func:`content_hash`'s: SHA-256 over ``'["' + prev_hash + '",' + content_json(values) + ']'`` in
+    UTF-8 (``prev_hash`` is hex, which JSON writes as it is). :func:`verify` recomputes it in Python."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return False
+    own, sql = _insert_sql(using)
+    values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in own]
+    with connection.cursor() as cursor:
+        # client-side binding (Django's psycopg cursor): the two statements go as one query; the INSERT's snapshot
+        # is taken after the lock is granted (READ COMMITTED), so it sees the previous writer's row
+        cursor.execute(sql, [*values, content_json(row_values(event)), GENESIS])
+        if not cursor.nextset():
+            raise RuntimeError("the audit row's INSERT returned no result")
+        event.pk, event.prev_hash, event.row_hash = cursor.fetchone()
+    event._state.adding = False
+    event._state.db = using
+    return True
 
 
 def seal(events: Iterable[Any], using: str) -> None:

@@ -106,3 +106,37 @@ def test_purge_keeps_180_days_and_the_chain_stays_valid(capsys) -> None:  # type
         "deleted": 3,
     }
     assert chain.verify() == (3, None)
+
+
+def test_postgresql_links_and_hashes_a_row_in_the_statement_that_takes_the_lock() -> None:
+    """On PostgreSQL a row is linked and hashed by the database in the query that takes the chain's lock (one round
+    trip while the lock is held); the hash is exactly the one :func:`chain.content_hash` computes, also for text
+    JSON escapes (quotes, backslashes, control characters, CJK, emoji), nested values, addresses and times."""
+    from django.test.utils import CaptureQueriesContext
+
+    from diaodu.core.request_context import RequestContext, reset_request_context, set_request_context
+
+    first = _events(1)[0]
+    tricky = {
+        "说明": 'a "quoted" \\ back\nslash\t\u0001😀',
+        "nested": {"b": [1, 2.5, None, True], "a": "≥ 7%"},
+    }
+    token = set_request_context(RequestContext(request_id="r-1", ip_address="2001:db8::1"))
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            event = record(
+                actor=None, actor_name="张三", action=AuditAction.UPDATE, object_type="plans.actual",
+                object_id="7", object_repr="伊山镇 “收入” 2025年4月", before=tricky, after={"x": "y"},
+                reason="退回：数据 'x' 有误 %s %(a)s",
+            )  # fmt: skip
+    finally:
+        reset_request_context(token)
+    assert event.prev_hash == first.row_hash
+    fresh = AuditEvent.objects.get(pk=event.pk)
+    assert (fresh.prev_hash, fresh.row_hash) == (event.prev_hash, event.row_hash)
+    assert chain.content_hash(chain.row_values(fresh), fresh.prev_hash) == fresh.row_hash
+    assert chain.content_hash(chain.row_values(event), event.prev_hash) == event.row_hash
+    assert chain.verify() == (AuditEvent.objects.count(), None)
+    if connection.vendor == "postgresql":
+        [written] = [q["sql"] for q in ctx.captured_queries if "audit_auditevent" in q["sql"]]
+        assert "pg_advisory_xact_lock" in written and "INSERT INTO" in written
