@@ -435,22 +435,20 @@ def behind_rows_in_scope(user: Any, unit: OrgUnit, period: Period, limit: int) -
 # queryset (scalar subqueries for the plan's code and the other indicator's name); the red tasks and overdue items
 # by the rules of supervision.reports (red_task_sql, overdue_sql).
 BEHIND_SQL = """
-SELECT 0, r.rn, r.title, NULL, r.code, r.unit_code, r.unit_short, r.unit_name, r.measure, r.ind_unit, r.value,
-    r.comparator, (SELECT o.name FROM plans_indicator o WHERE o.id = r.relative_to_id), r.actual, r.points, r.total,
-    NULL
+SELECT 0, ROW_NUMBER() OVER (ORDER BY r.plan_code, r.sort_order, r.id), r.title, NULL, r.code, r.unit_code,
+    r.unit_short, r.unit_name, r.measure, r.ind_unit, r.value, r.comparator,
+    (SELECT o.name FROM plans_indicator o WHERE o.id = r.relative_to_id), r.actual, r.points, r.total, NULL
 FROM (
     SELECT i.name AS title, i.code, u.code AS unit_code, u.short_name AS unit_short, u.name AS unit_name,
         i.measure, i.unit AS ind_unit, t.value, t.comparator, t.relative_to_id, tl.actual, tl.points,
-        COUNT(*) OVER () AS total,
-        ROW_NUMBER() OVER (
-            ORDER BY (SELECT p.code FROM plans_plan p WHERE p.id = t.plan_id), t.sort_order, t.id
-        ) AS rn
+        COUNT(*) OVER () AS total, (SELECT p.code FROM plans_plan p WHERE p.id = t.plan_id) AS plan_code,
+        t.sort_order, t.id
     FROM plans_target t
     JOIN plans_targetlight tl ON tl.target_id = t.id
     JOIN orgunits_orgunit u ON u.id = t.org_unit_id
     JOIN plans_indicator i ON i.id = t.indicator_id
     WHERE t.year = %(year)s AND tl.month = %(month)s AND tl.status = %(red)s AND u.path LIKE %(path)s ESCAPE '\\'
-    ORDER BY rn
+    ORDER BY plan_code, t.sort_order, t.id
     LIMIT %(limit)s
 ) r
 UNION ALL
