@@ -20,6 +20,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BaseModel
 
+from diaodu.accounts.models import User
 from diaodu.accounts.scope import READ_PERMS, Perm, get_for_user, unit_scope
 from diaodu.core import pagecache
 from diaodu.orgunits.models import OrgUnit
@@ -55,6 +56,15 @@ def visible_unit(user: Any, code: str) -> OrgUnit:
     if unit is None:
         raise Http404
     return unit
+
+
+def _unit_to_enter(user: Any, code: str) -> OrgUnit:
+    """:func:`visible_unit` for a write: the user's own unit, read with the user in this request, when it is the
+    one asked for and in scope (what the query would find, without it); otherwise the query."""
+    own = user.org_unit if User._meta.get_field("org_unit").is_cached(user) else None
+    if own is not None and own.code == code and OrgUnit.objects.holds(own, user, READ_PERMS):
+        return own
+    return visible_unit(user, code)
 
 
 # ----------------------------------------------------------------------------- indicators
@@ -367,7 +377,7 @@ def save_actual(request: HttpRequest, payload: ActualIn) -> Actual:
     actual = services.save_actual(
         actor=user,
         indicator=indicator,
-        org_unit=visible_unit(user, payload.unit),
+        org_unit=_unit_to_enter(user, payload.unit),
         year=payload.year,
         month=payload.month,
         ytd_value=payload.ytd_value,

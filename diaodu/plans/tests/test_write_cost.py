@@ -20,10 +20,10 @@ from diaodu.audit.models import AuditEvent
 from diaodu.core.testing.authz import YISHAN, World, build_world
 from diaodu.plans.models import Actual, ActualStatus
 
-# token + user + unit, roles, the officer's subtree, indicator, unit, SAVEPOINT, the month's row FOR UPDATE (no
-# join), INSERT, the audit row (PostgreSQL: one query with the chain's lock; SQLite: the last hash, then the row),
-# RELEASE
-SAVE_STATEMENTS = {"postgresql": 10, "sqlite": 11}
+# token + user + unit, roles, the officer's subtree, indicator (the unit is the officer's own, read with the user),
+# SAVEPOINT, the month's row FOR UPDATE (no join), INSERT, the audit row (PostgreSQL: one query with the chain's
+# lock; SQLite: the last hash, then the row), RELEASE
+SAVE_STATEMENTS = {"postgresql": 9, "sqlite": 10}
 # token + user + unit, roles, subtree, the row in scope, SAVEPOINT, the row FOR UPDATE, UPDATE, the audit row,
 # RELEASE
 SUBMIT_STATEMENTS = {"postgresql": 9, "sqlite": 10}
@@ -116,3 +116,28 @@ def test_the_answer_of_every_write_is_what_a_later_read_shows(world: World, offi
     for client, route, payload in steps:
         answer, _ = _post(client, reverse(route, kwargs={"actual_id": saved["id"]}), payload)
         assert answer == detail(saved["id"]), route
+
+
+def test_a_save_for_the_own_unit_is_still_scoped(world: World) -> None:
+    """The officer's own unit is taken from the user's row only when the scope covers it: a user whose roles do
+    not cover their own unit gets 404 for it, as the query answers, and other units are still looked up."""
+    from diaodu.accounts.models import Role
+    from diaodu.accounts.scope import DataScope, Perm
+
+    user = world.users["yishan"]
+    role = Role.objects.create(
+        code="enter-yangji", name="代填杨集", permissions=[Perm.VIEW_DATA, Perm.ENTER_DATA],
+        data_scope=DataScope.CUSTOM,
+    )  # fmt: skip
+    role.custom_units.set([world.yangji])
+    user.roles.set([role])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_api_token(actor=user, user=user, name='代填')}")
+    body = {"indicator": world.revenue.code, "year": world.year, "month": 4, "ytd_value": "1"}
+
+    own = client.post(reverse("api:actual_save"), body | {"unit": YISHAN}, content_type="application/json")
+    other = client.post(
+        reverse("api:actual_save"), body | {"unit": world.yangji.code}, content_type="application/json"
+    )
+
+    assert own.status_code == 404
+    assert other.status_code == 200 and other.json()["org_unit_code"] == world.yangji.code
