@@ -234,7 +234,7 @@ def test_the_default_month_and_unit_are_computed_once_per_version_and_follow_an_
     first = leader.get(reverse("cockpit:home")).content.decode()
     assert "灌云县 · 2025年8月" in first
 
-    def default_reads(url: str) -> tuple[str, int]:
+    def default_reads(url: str) -> tuple[str, tuple[int, int]]:
         with CaptureQueriesContext(connection) as ctx:
             html = leader.get(url).content.decode()
         latest = [q for q in ctx.captured_queries if 'SELECT "plans_actual"."year" AS "year"' in q["sql"]]
