@@ -108,34 +108,23 @@ class Overview:
         return json.dumps(self.investment, ensure_ascii=False)
 
 
-def _url(name: str, *args: Any, **params: Any) -> str:
-    base = reverse(name, args=args)
-    return f"{base}?{urlencode(params)}" if params else base
-
-
 _PK_MARK = 918273645546372819  # stands for the object's id in a reversed URL (no URL holds this number)
 
 
-def _url_maker(name: str) -> Callable[..., str]:
-    """``_url(name, pk, **params)`` for many ids with one :func:`reverse` (the path only differs by the id)."""
+def _url_maker(name: str) -> Callable[[int], str]:
+    """The path of ``name`` for an object's id, for many ids with one :func:`reverse` (only the id differs)."""
     head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
-
-    def url(pk: int, **params: Any) -> str:
-        base = f"{head}{pk}{tail}"
-        return f"{base}?{urlencode(params)}" if params else base
-
-    return url
+    return lambda pk: f"{head}{pk}{tail}"
 
 
-def _memo_url(name: str) -> Callable[..., str]:
-    """``_url(name, key, **params)`` reversing each distinct ``key`` once (many rows share an indicator)."""
+def _memo_url(name: str) -> Callable[[Any], str]:
+    """The path of ``name`` for a key, reversing each distinct key once (many rows share an indicator)."""
     paths: dict[Any, str] = {}
 
-    def url(key: Any, **params: Any) -> str:
+    def url(key: Any) -> str:
         if key not in paths:
             paths[key] = reverse(name, args=[key])
-        base = paths[key]
-        return f"{base}?{urlencode(params)}" if params else base
+        return paths[key]
 
     return url
 
@@ -521,14 +510,24 @@ def build_behind(
         red, tasks, items = behind_rows_in_scope(user, unit, period, MAX_LISTED)
     out = []
     red_total = red[0].red_total if red else 0
-    indicator_url = _memo_url("cockpit:indicator")
-    month = str(period)
+    indicator_path = _memo_url("cockpit:indicator")
+    home = reverse("cockpit:home")
+    month_query = urlencode({"month": str(period)})
+    queries: dict[
+        str, str
+    ] = {}  # unit code -> "unit=…&month=…" (what urlencode gives for both, in this order)
+
+    def query(unit_code: str) -> str:
+        if unit_code not in queries:
+            queries[unit_code] = f"{urlencode({'unit': unit_code})}&{month_query}"
+        return queries[unit_code]
+
     for r in red:
         unit_of = r.indicator__unit
         shown = actual_text_of(r.indicator__measure, unit_of, r.light_actual) or "—"
         target = target_text_of(r.comparator, r.value, r.other or "", unit_of)
         points = "" if r.light_points is None else f"，{domain.format_points(r.light_points)}个百分点"
-        url = indicator_url(r.indicator__code, unit=r.org_unit__code, month=month)
+        url = f"{indicator_path(r.indicator__code)}?{query(r.org_unit__code)}"
         unit_short = r.org_unit__short_name or r.org_unit__name  # OrgUnit.display_short
         out.append(
             BehindItem("target", "目标", r.indicator__name, unit_short, f"{shown}，目标{target}{points}", url)
@@ -541,7 +540,7 @@ def build_behind(
                 task.title,
                 task.owner_short,
                 f"期限 {task.deadline:%Y-%m-%d}",
-                _url("cockpit:home", unit=task.owner_code, month=month),
+                f"{home}?{query(task.owner_code)}",
             )
         )
     for item in items:
@@ -552,7 +551,7 @@ def build_behind(
                 f"{item.number} {item.title}",
                 item.unit_short,
                 f"逾期（期限 {item.deadline:%Y-%m-%d}）",
-                _url("cockpit:home", unit=item.unit_code, month=month),
+                f"{home}?{query(item.unit_code)}",
             )
         )
     return out, red_total
