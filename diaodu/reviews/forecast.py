@@ -76,14 +76,14 @@ def _one(
     return f, projected, last_full, note
 
 
-def _warning(target: Target, projected: Decimal | None) -> bool | None:
-    if projected is None or target.value is None:
+def _warning(spec: plan_domain.TargetSpec, projected: Decimal | None) -> bool | None:
+    """Whether ``projected`` misses the target of ``spec`` (:func:`spec_for`), None when either is unknown."""
+    if projected is None or spec.value is None:
         return None
-    spec = spec_for(target)
     met = plan_domain.compare(
         projected,
         spec.comparator,
-        target.value,
+        spec.value,
         spec.direction,
         spec.approx_tolerance,
         relative_tolerance=spec.tolerance_is_relative,
@@ -121,11 +121,12 @@ def forecast_targets(
         last_year = {o.month: o for o in before.get(key, ())}
         flags: dict[int, bool | None] = {}
         latest: tuple[int, tuple[domain.Forecast, Decimal | None, Decimal | None, str]] | None = None
+        spec = spec_for(t)  # the same every month
         for m in sorted(this_year):
             one = _one(t, this_year, last_year, m)
             if one is None:
                 continue
-            flags[m] = _warning(t, one[1])
+            flags[m] = _warning(spec, one[1])
             latest = (m, one)
         if latest is None:
             continue
