@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DecimalField, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,8 +64,33 @@ def _check_values(
         errors["growth_pct"] = _("增速类指标请填写公布增速，或同时填写累计值和上年同期值。")
     if base_value is not None and base_value < 0:
         errors["base_value"] = _("上年同期值不能为负数。")
+    for name, value in (("ytd_value", ytd_value), ("growth_pct", growth_pct), ("base_value", base_value)):
+        if value is not None and name not in errors and not _fits(name, value):
+            errors[name] = _("%(field)s超出范围：整数部分最多 %(digits)d 位。") % {
+                "field": _decimal_field(name).verbose_name,
+                "digits": _whole_digits(name),
+            }
     if errors:
         raise ValidationError(errors)
+
+
+def _fits(name: str, value: Decimal) -> bool:
+    """Whether ``value`` is a number the column can store once rounded to its decimal places (the database
+    would refuse it otherwise, and the request would fail without saying why)."""
+    stored = _as_stored(name, value)
+    return stored is not None and stored.is_finite() and abs(stored) < Decimal(10) ** _whole_digits(name)
+
+
+def _decimal_field(name: str) -> DecimalField[Any, Any]:
+    field = Actual._meta.get_field(name)
+    assert isinstance(field, DecimalField)
+    return field
+
+
+def _whole_digits(name: str) -> int:
+    """The digits before the decimal point that the column ``name`` of Actual can hold."""
+    field = _decimal_field(name)
+    return int(field.max_digits or 0) - int(field.decimal_places or 0)
 
 
 def _as_stored(name: str, value: Decimal | None) -> Decimal | None:

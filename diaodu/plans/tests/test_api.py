@@ -271,6 +271,31 @@ def test_it_locates_validation_errors(world: World) -> None:
     assert unknown.json()["detail"][0]["loc"] == ["body", "indicator"]
 
 
+def test_it_refuses_a_figure_too_large_for_its_column_with_a_located_error(world: World) -> None:
+    """A figure the database could not store is refused by the service in Chinese (422, the field named), not by
+    the database (500), and nothing is written."""
+    base = {"indicator": world.revenue.code, "unit": YISHAN, "year": world.year, "month": 5}
+    before = (Actual.objects.count(), AuditEvent.objects.count())
+    officer = client_for(world, "yishan")
+
+    too_large = post(officer, "api:actual_save", base | {"ytd_value": "1e30"})
+    growth = post(officer, "api:actual_save", base | {"ytd_value": "1", "growth_pct": "12345678"})
+    rounded_up = post(officer, "api:actual_save", base | {"ytd_value": "9999999999999999.99999"})
+
+    assert too_large.status_code == 422
+    assert too_large.json()["detail"] == [
+        {"loc": ["body", "ytd_value"], "msg": "累计值超出范围：整数部分最多 16 位。"}
+    ]
+    assert growth.status_code == 422
+    assert growth.json()["detail"] == [
+        {"loc": ["body", "growth_pct"], "msg": "公布增速(%)超出范围：整数部分最多 7 位。"}
+    ]
+    assert rounded_up.status_code == 422  # 16 nines round up to 17 digits in the column
+    assert (Actual.objects.count(), AuditEvent.objects.count()) == before
+    largest = post(officer, "api:actual_save", base | {"ytd_value": "9999999999999999.9999"})
+    assert largest.status_code == 200 and largest.json()["ytd_value"] == "9999999999999999.9999"
+
+
 def test_it_lets_a_reviewer_above_reopen_an_approved_month(world: World) -> None:
     response = post(
         client_for(world, "fgw"),
