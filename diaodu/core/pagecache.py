@@ -52,7 +52,8 @@ def _version(request: HttpRequest) -> int:
 
 
 def key(request: HttpRequest, user: Any, name: str, *parts: Any) -> str:
-    raw = json.dumps(
+    return _digest(
+        name,
         [
             name,
             _version(request),
@@ -62,22 +63,29 @@ def key(request: HttpRequest, user: Any, name: str, *parts: Any) -> str:
             timezone.localdate().isoformat(),
             *parts,
         ],
-        default=str,
     )
-    return f"diaodu:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
 def _user_key(request: HttpRequest, user: Any, name: str) -> str:
-    raw = json.dumps([name, _version(request), user.pk, timezone.localdate().isoformat()])
-    return f"diaodu:user:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    return _digest(f"user:{name}", [name, _version(request), user.pk, timezone.localdate().isoformat()])
+
+
+def _digest(prefix: str, parts: list[Any]) -> str:
+    raw = json.dumps(parts, default=str)
+    return f"diaodu:{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def _cacheable(user: Any) -> bool:
+    """Nothing is cached for anonymous users, or with the cache turned off."""
+    return enabled() and getattr(user, "is_authenticated", False) and user.pk is not None
 
 
 def get_or_compute(
     request: HttpRequest, user: Any, name: str, parts: tuple[Any, ...], compute: Callable[[], T]
 ) -> T:
     """The cached value of ``user``'s request, else ``compute()`` (stored for the next request). ``user``: the
-    authenticated user the view answers for (session or API token); nothing is cached for anonymous users."""
-    if not enabled() or not getattr(user, "is_authenticated", False) or user.pk is None:
+    authenticated user the view answers for (session or API token)."""
+    if not _cacheable(user):
         return compute()
     return _cached(request, user, key(request, user, name, *parts), compute)
 
@@ -86,7 +94,7 @@ def user_value(request: HttpRequest, user: Any, name: str, compute: Callable[[],
     """Like :func:`get_or_compute` for a value of the user's whole session rather than of one page (the default
     month and unit the pages open on): keyed by the user, the data version and the day only, so the first page
     that needs it computes it for the others."""
-    if not enabled() or not getattr(user, "is_authenticated", False) or user.pk is None:
+    if not _cacheable(user):
         return compute()
     return _cached(request, user, _user_key(request, user, name), compute)
 
