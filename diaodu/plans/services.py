@@ -96,10 +96,10 @@ def _whole_digits(name: str) -> int:
 def _as_stored(name: str, value: Decimal | None) -> Decimal | None:
     """``value`` rounded to the column's decimal places as the database rounds it (ties away from zero), so the
     audit row and the returned instance hold the figure that is stored, not more digits than the column keeps.
-    A value too large for the column is left as it is (the database refuses it, as before)."""
+    A value too large for the column is left as it is (:func:`_check_values` refuses it)."""
     if value is None or not value.is_finite():
         return value
-    places = Actual._meta.get_field(name).decimal_places  # type: ignore[union-attr]
+    places = int(_decimal_field(name).decimal_places or 0)
     try:
         return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=60))
     except InvalidOperation:
