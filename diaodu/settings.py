@@ -119,6 +119,14 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_health_checks=True,
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# PostgreSQL: parameters bound on the server, and a statement a connection has run DIAODU_PG_PREPARE_THRESHOLD
+# times (default 2) is prepared there, so PostgreSQL parses and plans it once per connection instead of on every
+# request (with persistent connections, DIAODU_CONN_MAX_AGE). "off": Django's default (client-side binding, nothing
+# prepared), for a pooler in transaction mode that does not keep prepared statements (PgBouncer before 1.21).
+_PG_PREPARE = os.environ.get("DIAODU_PG_PREPARE_THRESHOLD", "2").strip().lower()
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql" and _PG_PREPARE not in ("off", ""):
+        _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=int(_PG_PREPARE))
 DIAODU_READ_REPLICA = "replica" if "replica" in DATABASES else ""
 DATABASE_ROUTERS = ["diaodu.core.dbrouter.ReplicaRouter"]
 # URL names (or "namespace:" prefixes) whose GET requests read from the replica.

@@ -103,8 +103,8 @@ def lock_and_last_hash(using: str) -> str:
     if connection.vendor != "postgresql":
         lock(using)
         return last_hash(using)
-    with connection.cursor() as cursor:
-        # no parameters: psycopg (client-side binding) sends the two statements as one query
+    with _client_binding_cursor(connection) as cursor:
+        # psycopg sends the two statements as one query
         cursor.execute(_lock_and_last_sql(using))
         if not cursor.nextset():
             raise RuntimeError("the audit chain's last-hash statement returned no result")
@@ -144,9 +144,9 @@ def insert_sealed(event: Any, using: str) -> bool:
         return False
     own, sql = _insert_sql(using)
     values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in own]
-    with connection.cursor() as cursor:
-        # client-side binding (Django's psycopg cursor): the two statements go as one query; the INSERT's snapshot
-        # is taken after the lock is granted (READ COMMITTED), so it sees the previous writer's row
+    with _client_binding_cursor(connection) as cursor:
+        # client-side binding: the two statements go as one query; the INSERT's snapshot is taken after the lock
+        # is granted (READ COMMITTED), so it sees the previous writer's row
         cursor.execute(sql, [*values, content_json(row_values(event)), GENESIS])
         if not cursor.nextset():
             raise RuntimeError("the audit row's INSERT returned no result")
@@ -154,6 +154,17 @@ def insert_sealed(event: Any, using: str) -> bool:
     event._state.adding = False
     event._state.db = using
     return True
+
+
+def _client_binding_cursor(connection: Any) -> Any:
+    """A cursor of ``connection`` (PostgreSQL) that binds parameters on the client whatever the connection's
+    cursor factory: several statements in one query need it (the server-side binding the settings turn on for
+    prepared statements sends one statement per query)."""
+    # psycopg 3's client-binding cursor, Django's flavour
+    from django.db.backends.postgresql.base import Cursor  # type: ignore[attr-defined]
+
+    connection.ensure_connection()
+    return connection._prepare_cursor(Cursor(connection.connection))
 
 
 def seal(events: Iterable[Any], using: str) -> None:
