@@ -35,7 +35,18 @@ from diaodu.plans.evaluation import (
     status_counts,
     targets_for_unit,
 )
-from diaodu.plans.models import Actual, ActualStatus, Comparator, Indicator, Level, Measure, Plan, Target
+from diaodu.plans.models import (
+    PLAN_SPEECH_FIELDS,
+    PLAN_TEXT,
+    Actual,
+    ActualStatus,
+    Comparator,
+    Indicator,
+    Level,
+    Measure,
+    Plan,
+    Target,
+)
 from diaodu.plans.periods import Period, latest_plan_year
 
 STATUS_LABELS = {
@@ -277,20 +288,20 @@ def own_targets(unit: OrgUnit, year: int) -> list[Target]:
     using = router.db_for_read(Target)  # where the queryset would read
     sql = OWN_TARGETS_SQL.format(
         target=rawrows.columns(Target, "t", using),
-        plan=rawrows.columns(Plan, "p", using),
+        plan=rawrows.columns(Plan, "p", using, PLAN_SPEECH_FIELDS),
         indicator=rawrows.columns(Indicator, "i", using),
         relative_to=rawrows.columns(Indicator, "r", using),
     )
     with connections[using].cursor() as cursor:
         cursor.execute(sql, [unit.pk, year])
         rows = cursor.fetchall()
-    n_target, n_plan = rawrows.width(Target, using), rawrows.width(Plan, using)
+    n_target, n_plan = rawrows.width(Target, using), rawrows.width(Plan, using, PLAN_SPEECH_FIELDS)
     n_indicator = rawrows.width(Indicator, using)
     out = []
     for row in rows:
         t = rawrows.instance(Target, using, row[:n_target])
         i = n_target + n_plan
-        t.plan = rawrows.instance(Plan, using, row[n_target:i])
+        t.plan = rawrows.instance(Plan, using, row[n_target:i], PLAN_SPEECH_FIELDS)
         t.indicator = rawrows.instance(Indicator, using, row[i : i + n_indicator])
         other = row[i + n_indicator :]
         t.relative_to = None if other[0] is None else rawrows.instance(Indicator, using, other)
@@ -317,7 +328,10 @@ def build_board(
         targets = own_targets(unit, period.year)
     else:  # the unit's own targets: their unit is the one at hand, so no join to read it again
         targets = list(
-            visible.filter(org_unit=unit).select_related("indicator", "relative_to", "plan").order_by(*order)
+            visible.filter(org_unit=unit)
+            .select_related("indicator", "relative_to", "plan")
+            .defer(PLAN_TEXT)
+            .order_by(*order)
         )
         for t in targets:
             t.org_unit = unit

@@ -30,25 +30,29 @@ def _converters(field: Field[Any, Any], using: str) -> tuple[Any, list[Converter
 
 
 @functools.cache
-def _plan(model: type[Model], using: str) -> tuple[list[str], list[str], list[tuple[Any, list[Converter]]]]:
+def _plan(
+    model: type[Model], using: str, skip: tuple[str, ...] = ()
+) -> tuple[list[str], list[str], list[tuple[Any, list[Converter]]]]:
     connection = connections[using]
-    fields = list(model._meta.concrete_fields)
+    fields = [f for f in model._meta.concrete_fields if f.name not in skip]
     columns = [connection.ops.quote_name(f.column) for f in fields]
     return [f.attname for f in fields], columns, [_converters(f, using) for f in fields]
 
 
-def columns(model: type[Model], table_alias: str, using: str) -> str:
-    """The select list of ``model``'s concrete fields, qualified by ``table_alias``, in ``from_db`` order."""
-    return ", ".join(f"{table_alias}.{c}" for c in _plan(model, using)[1])
+def columns(model: type[Model], table_alias: str, using: str, skip: tuple[str, ...] = ()) -> str:
+    """The select list of ``model``'s concrete fields, qualified by ``table_alias``, in ``from_db`` order.
+    ``skip``: fields left out (the instances have them deferred, as ``defer()`` does: e.g. a plan's speech)."""
+    return ", ".join(f"{table_alias}.{c}" for c in _plan(model, using, skip)[1])
 
 
-def width(model: type[Model], using: str) -> int:
-    return len(_plan(model, using)[0])
+def width(model: type[Model], using: str, skip: tuple[str, ...] = ()) -> int:
+    return len(_plan(model, using, skip)[0])
 
 
-def instance(model: type[M], using: str, values: Sequence[Any]) -> M:
-    """An instance of ``model`` from the values of :func:`columns`, converted as the ORM converts them."""
-    attnames, _columns, converters = _plan(model, using)
+def instance(model: type[M], using: str, values: Sequence[Any], skip: tuple[str, ...] = ()) -> M:
+    """An instance of ``model`` from the values of :func:`columns` (with the same ``skip``), converted as the ORM
+    converts them."""
+    attnames, _columns, converters = _plan(model, using, skip)
     connection = connections[using]
     converted = []
     for value, (col, funcs) in zip(values, converters, strict=True):

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from diaodu.core.rawrows import plain_rows
 from diaodu.plans import domain
-from diaodu.plans.models import Actual, ActualStatus, Indicator, Target
+from diaodu.plans.models import PLAN_TEXT, Actual, ActualStatus, Indicator, Target
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ def evaluate_targets(
     statements (:func:`load_series_years`; the cockpit's cards forecast from it). ``rollups``: a dict filled with
     the project rollup rows read for computed indicators (:func:`load_series_years`)."""
     if isinstance(targets, QuerySet):
-        targets = targets.select_related("indicator", "org_unit", "relative_to", "plan")
+        targets = targets.select_related("indicator", "org_unit", "relative_to", "plan").defer(PLAN_TEXT)
     target_list = list(targets)
     keys: set[SeriesKey] = set()
     computed = computed_of(target_list)

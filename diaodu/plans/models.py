@@ -74,6 +74,12 @@ class ActualStatus(models.TextChoices):
     APPROVED = "approved", _("已审核")
 
 
+# A plan's speech (依据原文, tens of kilobytes) is read only where it is shown or checked: the statements that read
+# targets with their plan leave it out (``defer(PLAN_TEXT)``; hand-written ones skip PLAN_SPEECH_FIELDS).
+PLAN_SPEECH_FIELDS = ("source_text",)
+PLAN_TEXT = "plan__source_text"
+
+
 class Plan(models.Model):
     code = models.SlugField(_("编码"), max_length=64, unique=True)
     title = models.CharField(_("名称"), max_length=200)

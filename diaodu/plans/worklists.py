@@ -11,7 +11,7 @@ from django.http import Http404
 
 from diaodu.accounts.scope import READ_PERMS, Perm, has_perm, require_unit
 from diaodu.orgunits.models import OrgUnit
-from diaodu.plans.models import Actual, ActualStatus, Indicator, Target
+from diaodu.plans.models import PLAN_TEXT, Actual, ActualStatus, Indicator, Target
 
 
 def visible_targets(user: Any) -> Any:
@@ -21,6 +21,7 @@ def visible_targets(user: Any) -> Any:
     return (
         Target.objects.visible_to(user)
         .select_related("plan", "indicator", "org_unit", "relative_to")
+        .defer(PLAN_TEXT)
         .order_by("-plan__year", "plan__code", "sort_order", "pk")
     )
 

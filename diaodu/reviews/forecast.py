@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from diaodu.plans import domain as plan_domain
 from diaodu.plans.domain import Observation
 from diaodu.plans.evaluation import computed_of, load_series, spec_for
-from diaodu.plans.models import Accumulation, Measure, Target
+from diaodu.plans.models import PLAN_TEXT, Accumulation, Measure, Target
 from diaodu.reviews import domain
 
 
@@ -104,7 +104,7 @@ def forecast_targets(
     e.g. from :func:`evaluate_targets`; none when it passes last year's ``last_series`` through December too, e.g.
     from :func:`evaluate_targets` with ``last_year``). Targets without data up to ``month`` are left out."""
     if isinstance(targets, QuerySet):
-        targets = targets.select_related("indicator", "org_unit", "plan")
+        targets = targets.select_related("indicator", "org_unit", "plan").defer(PLAN_TEXT)
     chosen = [t for t in targets if forecastable(t)]
     keys = {(t.indicator_id, t.org_unit_id) for t in chosen}
     computed = computed_of(chosen)

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from diaodu.plans.models import PLAN_TEXT
 from diaodu.supervision import domain
 from diaodu.supervision.models import EventAction, ItemEvent, KeyTask, Milestone, SupervisionItem, TaskStatus
 from diaodu.supervision.services import warn_workdays
@@ -36,6 +37,7 @@ def task_status_as_of(task: KeyTask, as_of: dt.date) -> str:
 def key_task_rows(tasks: QuerySet[KeyTask], *, as_of: dt.date) -> list[TaskRow]:
     tasks = (
         tasks.select_related("owner", "plan")
+        .defer(PLAN_TEXT)
         .prefetch_related(
             "co_owners", Prefetch("milestones", queryset=Milestone.objects.order_by("sort_order", "pk"))
         )

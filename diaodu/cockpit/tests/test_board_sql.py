@@ -16,7 +16,7 @@ from diaodu.accounts.scope import READ_PERMS, DataScope, unit_scope
 from diaodu.cockpit import board
 from diaodu.cockpit.tests.scopes import scoped_user
 from diaodu.plans.evaluation import evaluate_targets
-from diaodu.plans.models import Target
+from diaodu.plans.models import PLAN_TEXT, Target
 from diaodu.plans.periods import Period
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,7 @@ def test_own_targets_are_those_of_the_scoped_queryset(personas, orgunits) -> Non
             Target.objects.visible_to(user)
             .filter(year=2025, org_unit=unit)
             .select_related("indicator", "relative_to", "plan", "org_unit")
+            .defer(PLAN_TEXT)  # as the board reads them: without the plan's speech
             .order_by("plan__year", "plan__code", "sort_order", "pk")
         )
         everything = board.own_targets(unit, 2025)
