@@ -150,6 +150,31 @@ def _aggregated(stats_csv: Path) -> dict[str, Any]:
     }
 
 
+WINDOW_S = 10
+SLOW_MS = 300  # the goal's p95
+
+
+def _timeline(path: Path) -> list[dict[str, Any]]:
+    """Per WINDOW_S seconds of the run (by each request's start): requests, p95 and how many took over SLOW_MS."""
+    windows: dict[int, list[float]] = {}
+    for line in path.read_text().split("\n") if path.exists() else []:
+        if line:
+            start, ms = (float(x) for x in line.split())
+            windows.setdefault(int(start // WINDOW_S), []).append(ms)
+    out = []
+    for index in sorted(windows):
+        times = sorted(windows[index])
+        out.append(
+            {
+                "from_s": index * WINDOW_S,
+                "requests": len(times),
+                "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))]),
+                f"over_{SLOW_MS}_ms": sum(t > SLOW_MS for t in times),
+            }
+        )
+    return out
+
+
 def warm_pages(base: str, plan_path: Path) -> dict[str, Any]:
     """Each leader opens the cockpit, the target list and the API target list once (as the day's first visits
     would), so the timed run starts with those pages in the page cache. Returns the count and the seconds."""
@@ -233,6 +258,7 @@ def run(
             server.wait()
         log.close()
     stats = _aggregated(directory / "stats_stats.csv")
+    timeline = _timeline(directory / "requests")
     acked = [line.split("|") for line in (directory / "acked").read_text().split() if line]
     cpu = {
         "server": round(cpu_after["server"] - cpu_before["server"], 1),
@@ -253,6 +279,8 @@ def run(
         "duration_s": duration,
         "wall_s": round(elapsed, 1),
         **{k: stats[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors", "requests")},
+        # the run in 10-second windows (by when each request started): where the slow requests are
+        "timeline": timeline,
         "submissions_acknowledged": len(acked),
         "submissions_in_db": _in_db(acked),
         "warm_start": warmup,

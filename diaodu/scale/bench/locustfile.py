@@ -6,7 +6,8 @@ and it costs a fraction of the CPU per request of the ``requests``-based client.
 70% reads by scoped leaders (cockpit, target list, API target list, indicator detail) with their session cookie;
 30% monthly submissions by unit officers with their API token: save the month's figure, then submit it. Every
 acknowledged submission (HTTP 200 on submit) is written to ``acked`` in the plan file's directory at the end,
-so the benchmark can check that each one is in the database.
+so the benchmark can check that each one is in the database. Every request's start (seconds since the first one)
+and response time go to ``requests`` there too, for the run's timeline.
 
 The plan (JSON, path in DIAODU_LOCUST_PLAN) holds the leaders' cookies, the officers' tokens and the free
 (indicator, unit, year, month) slots of each officer; it is made by :mod:`diaodu.scale.bench.http`.
@@ -18,6 +19,7 @@ import itertools
 import json
 import os
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from locust import FastHttpUser, between, events, task
 PLAN_PATH = Path(os.environ["DIAODU_LOCUST_PLAN"])
 PLAN: dict[str, Any] = json.loads(PLAN_PATH.read_text())
 ACKED: list[str] = []
+TIMELINE: list[tuple[float, float]] = []  # (start, response time in ms) of every request
 _leaders = itertools.cycle(PLAN["leaders"])
 _officers = itertools.cycle(PLAN["officers"])
 
@@ -95,6 +98,13 @@ class Officer(FastHttpUser):
             ACKED.append(f"{slot['indicator']}|{slot['unit']}|{slot['year']}|{slot['month']}")
 
 
+@events.request.add_listener
+def _timed(response_time: float, **_kwargs: Any) -> None:
+    TIMELINE.append((time.time() - response_time / 1000, response_time))
+
+
 @events.quitting.add_listener
 def _write_acked(environment: Any, **_kwargs: Any) -> None:
     (PLAN_PATH.parent / "acked").write_text("\n".join(ACKED))
+    first = min((start for start, _ms in TIMELINE), default=0.0)
+    (PLAN_PATH.parent / "requests").write_text("\n".join(f"{start - first:.3f} {ms:.1f}" for start, ms in TIMELINE))

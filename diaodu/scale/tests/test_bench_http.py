@@ -28,6 +28,12 @@ def test_the_rush_runs_against_the_real_server() -> None:
     assert out["submissions_acknowledged"] > 0
     assert out["submissions_in_db"] == out["submissions_acknowledged"]
     assert out["cpu_s"]["server"] > 0 and out["cpu_ms_per_request"] > 0
+    # the timeline holds every request, window by window from the start (the summary may miss the few that end
+    # while locust stops)
+    timeline = out["timeline"]
+    logged = sum(w["requests"] for w in timeline)
+    assert timeline[0]["from_s"] == 0 and out["requests"] <= logged <= out["requests"] * 1.05 + 2
+    assert all(0 <= w["over_300_ms"] <= w["requests"] and w["p95_ms"] >= 0 for w in timeline)
     assert set(out["by_request"]) >= {
         "cockpit",
         "target list",
