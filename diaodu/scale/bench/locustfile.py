@@ -107,4 +107,6 @@ def _timed(response_time: float, **_kwargs: Any) -> None:
 def _write_acked(environment: Any, **_kwargs: Any) -> None:
     (PLAN_PATH.parent / "acked").write_text("\n".join(ACKED))
     first = min((start for start, _ms in TIMELINE), default=0.0)
-    (PLAN_PATH.parent / "requests").write_text("\n".join(f"{start - first:.3f} {ms:.1f}" for start, ms in TIMELINE))
+    (PLAN_PATH.parent / "requests").write_text(
+        "\n".join(f"{start - first:.3f} {ms:.1f}" for start, ms in TIMELINE)
+    )
