@@ -175,10 +175,12 @@ TARGETS_PER_PAGE = 100  # a city's list runs to thousands of targets: one page i
 
 @login_required
 def targets(request: HttpRequest) -> HttpResponse:
-    visible = worklists.visible_targets(request.user)  # refuses users without a read permission
+    worklists.require_reader(request.user)  # before the cache: users without a read permission get 403
 
-    def context() -> dict[str, object]:
-        rows = visible.values_list(*worklists.LISTED_FIELDS, named=True)
+    def context() -> dict[
+        str, object
+    ]:  # the queryset built here, with the scope as of the cached data version
+        rows = worklists.visible_targets(request.user).values_list(*worklists.LISTED_FIELDS, named=True)
         page = Paginator(rows, TARGETS_PER_PAGE).get_page(request.GET.get("page"))
         listing = {"plans": worklists.listed_targets(page.object_list), "page": page}
         html = render_to_string("plans/_targets_list.html", listing, request=request)

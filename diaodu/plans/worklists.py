@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.safestring import SafeString
 
 from diaodu.accounts.scope import READ_PERMS, Perm, has_perm, require_unit
 from diaodu.orgunits.models import OrgUnit
 from diaodu.plans.models import PLAN_TEXT, Actual, ActualStatus, Indicator, Target
 
 
-def visible_targets(user: Any) -> Any:
-    """The target list (目标清单) as the page and its export show it."""
+def require_reader(user: Any) -> None:
+    """403 unless ``user`` holds a data permission (the three administrators do not)."""
     if not any(has_perm(user, p) for p in READ_PERMS):
         raise PermissionDenied
+
+
+def visible_targets(user: Any) -> Any:
+    """The target list (目标清单) as the page and its export show it."""
+    require_reader(user)
     return (
         Target.objects.visible_to(user)
         .select_related("plan", "indicator", "org_unit", "relative_to")
@@ -46,11 +53,27 @@ class ListedTarget:
     quote: str
 
 
+# One row of the list's table, as the template's loop over the rows wrote it (its whitespace included): the cells
+# escaped as autoescaping escapes a string (django.utils.html.escape is html.escape), without a template variable
+# to resolve and render for each of a page's 600 cells.
+LISTED_ROW = (
+    '\n        <tr><td class="text-nowrap">{}</td><td>{}</td><td>{}</td>'
+    '\n          <td class="text-nowrap">{}</td><td>{}</td>'
+    '\n          <td><p class="quote mb-0">{}</p></td></tr>\n      '
+)
+
+
 @dataclass
 class ListedPlan:
     title: str
     year: int
     rows: list[ListedTarget] = field(default_factory=list)
+
+    @property
+    def rows_html(self) -> SafeString:
+        """The table rows of :attr:`rows` (:data:`LISTED_ROW`), escaped."""
+        cells = ((r.section, r.indicator, r.unit, r.target, r.level, r.quote) for r in self.rows)
+        return SafeString("".join(LISTED_ROW.format(*map(escape, row)) for row in cells))
 
 
 def listed_targets(rows: Iterable[Any]) -> list[ListedPlan]:

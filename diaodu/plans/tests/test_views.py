@@ -264,3 +264,31 @@ def test_the_listed_rows_show_what_the_targets_own_display_methods_show(personas
     assert shown["力争7.5"].endswith(f"7.5{first.indicator.unit}") and shown["一百"].endswith(
         f"100{first.indicator.unit}"
     )
+
+
+# The list's rows as the template wrote them before they were formatted in Python (worklists.LISTED_ROW).
+TEMPLATE_ROWS = """<tbody>{% for t in group.rows %}
+        <tr><td class="text-nowrap">{{ t.section }}</td><td>{{ t.indicator }}</td><td>{{ t.unit }}</td>
+          <td class="text-nowrap">{{ t.target }}</td><td>{{ t.level }}</td>
+          <td><p class="quote mb-0">{{ t.quote }}</p></td></tr>
+      {% endfor %}</tbody>"""
+
+
+def test_the_listed_rows_are_written_as_the_template_wrote_them(personas, world) -> None:  # type: ignore[no-untyped-def]
+    """The rows' HTML is the template loop's, byte for byte: the page's rows and cells with the characters HTML
+    escapes (angle brackets, ampersands, both quotes), Chinese and an empty plan."""
+    from django.template import Context, Template
+
+    from diaodu.plans import worklists
+
+    loop = Template(TEMPLATE_ROWS)
+    odd = worklists.ListedTarget(
+        '<b>板块</b> & "x"', "指标'1'", "单位&amp;", "≥ 5<script>alert(1)</script>", "力争", "原文 >< &lt;"
+    )
+    visible = worklists.visible_targets(personas["leader"])
+    listed = worklists.listed_targets(visible.values_list(*worklists.LISTED_FIELDS, named=True))
+    groups = [*listed, worklists.ListedPlan("奇怪的字符", 2025, [odd, odd]), worklists.ListedPlan("空", 2025)]
+    assert sum(len(g.rows) for g in groups) > 5
+    for group in groups:
+        assert f"<tbody>{group.rows_html}</tbody>" == loop.render(Context({"group": group}))
+    assert "&lt;script&gt;" in groups[-2].rows_html and "&amp;amp;" in groups[-2].rows_html
