@@ -25,7 +25,7 @@ from diaodu.accounts.scope import READ_PERMS, Perm, get_for_user, unit_scope
 from diaodu.core import pagecache
 from diaodu.orgunits.models import OrgUnit
 from diaodu.plans import services
-from diaodu.plans.evaluation import evaluate_targets, targets_for_unit
+from diaodu.plans.evaluation import TargetResult, evaluate_targets, targets_for_unit, unit_targets
 from diaodu.plans.models import Actual, ActualStatus, Indicator, Target
 from diaodu.plans.querysets import ActualQuerySet
 
@@ -58,9 +58,9 @@ def visible_unit(user: Any, code: str) -> OrgUnit:
     return unit
 
 
-def _unit_to_enter(user: Any, code: str) -> OrgUnit:
-    """:func:`visible_unit` for a write: the user's own unit, read with the user in this request, when it is the
-    one asked for and in scope (what the query would find, without it); otherwise the query."""
+def _unit_in_scope(user: Any, code: str) -> OrgUnit:
+    """:func:`visible_unit`: the user's own unit, read with the user in this request, when it is the one asked for
+    and in scope (what the query would find, without it); otherwise the query."""
     own = user.org_unit if User._meta.get_field("org_unit").is_cached(user) else None
     if own is not None and own.code == code and OrgUnit.objects.holds(own, user, READ_PERMS):
         return own
@@ -96,7 +96,10 @@ def list_indicators(request: HttpRequest) -> QuerySet[Indicator]:
 # ----------------------------------------------------------------------------- targets
 
 
-class TargetOut(Schema):
+# A target with its evaluation as the list shows it, validated from the plain dicts of _target_rows by pydantic
+# alone (ninja's Schema would read each field of each dict through its attribute getter). No docstring: it would
+# become the schema's description in the OpenAPI document.
+class TargetOut(BaseModel):
     id: int
     plan: str = Field(..., description="计划编码")
     key: str
@@ -162,10 +165,26 @@ def list_targets(request: HttpRequest, filters: Query[TargetFilter]) -> list[dic
 
 def _target_rows(user: Any, filters: TargetFilter) -> list[dict[str, Any]]:
     year, month = _as_of(filters)
+    unit = _unit_in_scope(user, filters.unit) if filters.unit else None
+    targets: QuerySet[Target] | list[Target]
+    if unit is not None and not filters.include_below and unit_scope(user, READ_PERMS).covers_unit(unit.pk):
+        # the scope keeps every target of a unit it covers (visible_to: the target's unit in scope), so the unit's
+        # targets are all of them: read by a fixed statement, no queryset to build
+        targets = unit_targets(unit, year)
+    else:
+        targets = scoped_targets(user, year, unit, include_below=filters.include_below)
+    return _rows(evaluate_targets(targets, year=year, as_of_month=month))
+
+
+def scoped_targets(user: Any, year: int, unit: OrgUnit | None, *, include_below: bool) -> QuerySet[Target]:
+    """The targets of ``year`` the list shows ``user`` (of ``unit``, and below it with ``include_below``)."""
     qs: QuerySet[Target] = Target.objects.visible_to(user).filter(year=year)
-    if filters.unit:
-        qs = targets_for_unit(qs, visible_unit(user, filters.unit).path, include_below=filters.include_below)
-    results = evaluate_targets(qs.order_by("plan", "sort_order"), year=year, as_of_month=month)
+    if unit is not None:
+        qs = targets_for_unit(qs, unit.path, include_below=include_below)
+    return qs.order_by("plan", "sort_order", "pk")  # the plan's own ordering: newest first, then by code
+
+
+def _rows(results: list[TargetResult]) -> list[dict[str, Any]]:
     out = []
     for r in results:
         t, ev = r.target, r.evaluation
@@ -377,7 +396,7 @@ def save_actual(request: HttpRequest, payload: ActualIn) -> Actual:
     actual = services.save_actual(
         actor=user,
         indicator=indicator,
-        org_unit=_unit_to_enter(user, payload.unit),
+        org_unit=_unit_in_scope(user, payload.unit),
         year=payload.year,
         month=payload.month,
         ytd_value=payload.ytd_value,

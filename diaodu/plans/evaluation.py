@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 
+from diaodu.core import rawrows
 from diaodu.core.rawrows import plain_rows
+from diaodu.orgunits.models import OrgUnit
 from diaodu.plans import domain
-from diaodu.plans.models import PLAN_TEXT, Actual, ActualStatus, Indicator, Target
+from diaodu.plans.models import PLAN_SPEECH_FIELDS, PLAN_TEXT, Actual, ActualStatus, Indicator, Plan, Target
 
 
 @dataclass(frozen=True)
@@ -226,3 +229,48 @@ def targets_for_unit(qs: QuerySet[Target], unit_path: str, *, include_below: boo
     if include_below:
         return qs.filter(org_unit__path__startswith=unit_path)
     return qs.filter(Q(org_unit__path=unit_path))
+
+
+UNIT_TARGETS_SQL = """
+SELECT {target}, {plan}, {indicator}, {relative_to}
+FROM plans_target t
+INNER JOIN plans_plan p ON p.id = t.plan_id
+INNER JOIN plans_indicator i ON i.id = t.indicator_id
+LEFT OUTER JOIN plans_indicator r ON r.id = t.relative_to_id
+WHERE t.org_unit_id = %s AND t.year = %s
+ORDER BY p.year {plan_year}, p.code, t.sort_order, t.id
+"""
+
+
+def unit_targets(unit: OrgUnit, year: int, *, newest_plan_first: bool = True) -> list[Target]:
+    """Every target of ``unit`` of ``year`` with their plan (without its speech), indicator and the indicator they
+    follow (``relative_to``) loaded and ``unit`` as their unit, by a fixed statement (:data:`UNIT_TARGETS_SQL`):
+    what ``Target.objects.visible_to(user)`` gives of the unit when the user's scope covers it (the scope keeps
+    every target of a unit it covers). No scope applies here: the caller checks that the scope covers the unit.
+    In the order of ``order_by("plan", "sort_order", "pk")`` (the plan's own ordering: newest first), or with
+    ``newest_plan_first=False`` of ``order_by("plan__year", "plan__code", "sort_order", "pk")`` (the cockpit's).
+    Instances converted as the ORM converts them (:mod:`diaodu.core.rawrows`)."""
+    using = router.db_for_read(Target)  # where the queryset would read
+    sql = UNIT_TARGETS_SQL.format(
+        target=rawrows.columns(Target, "t", using),
+        plan=rawrows.columns(Plan, "p", using, PLAN_SPEECH_FIELDS),
+        indicator=rawrows.columns(Indicator, "i", using),
+        relative_to=rawrows.columns(Indicator, "r", using),
+        plan_year="DESC" if newest_plan_first else "ASC",
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [unit.pk, year])
+        rows = cursor.fetchall()
+    n_target, n_plan = rawrows.width(Target, using), rawrows.width(Plan, using, PLAN_SPEECH_FIELDS)
+    n_indicator = rawrows.width(Indicator, using)
+    out = []
+    for row in rows:
+        t = rawrows.instance(Target, using, row[:n_target])
+        i = n_target + n_plan
+        t.plan = rawrows.instance(Plan, using, row[n_target:i], PLAN_SPEECH_FIELDS)
+        t.indicator = rawrows.instance(Indicator, using, row[i : i + n_indicator])
+        other = row[i + n_indicator :]
+        t.relative_to = None if other[0] is None else rawrows.instance(Indicator, using, other)
+        t.org_unit = unit
+        out.append(t)
+    return out
