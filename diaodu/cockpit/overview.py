@@ -117,7 +117,7 @@ def _url_maker(name: str) -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def _memo_url(name: str) -> Callable[[Any], str]:
+def memo_url(name: str) -> Callable[[Any], str]:
     """The path of ``name`` for a key, reversing each distinct key once (many rows share an indicator)."""
     paths: dict[Any, str] = {}
 
@@ -510,7 +510,7 @@ def build_behind(
         red, tasks, items = behind_rows_in_scope(user, unit, period, MAX_LISTED)
     out = []
     red_total = red[0].red_total if red else 0
-    indicator_path = _memo_url("cockpit:indicator")
+    indicator_path = memo_url("cockpit:indicator")
     home = reverse("cockpit:home")
     month_query = urlencode({"month": str(period)})
     queries: dict[

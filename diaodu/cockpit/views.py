@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
-from diaodu.cockpit import board, overview
+from diaodu.cockpit import board, display, overview
 from diaodu.cockpit.project import build_project_page
 from diaodu.core import pagecache
 from diaodu.orgunits.models import OrgUnit
@@ -54,13 +54,20 @@ def _home_part(request: HttpRequest, variant: str) -> dict[str, Any]:
         request.user, unit, period, include_below=include_below, with_last_year=variant != "table"
     )
     switcher = board.switcher_units(request.user, units)
-    context: dict[str, Any] = {"board": table, "units": switcher, "nav_active": "cockpit"}
+    # the loops' values as the templates print them (display: computed once, escaped already)
+    context: dict[str, Any] = {
+        "board": table,
+        "sections": display.board_sections(table),
+        "units": switcher,
+        "nav_active": "cockpit",
+    }
     if variant == "table":
         template = "cockpit/_board.html"  # the table only (the month/unit filter swaps the whole main part)
     else:
-        context["overview"] = overview.build_overview(
+        context["overview"] = ov = overview.build_overview(
             request.user, unit, period, table.own_results(), table.last_year, table.project_months
         )
+        context["parts"] = display.overview_parts(ov)
         template = "cockpit/_main.html"
     return {
         "html": render(request, template, context).content.decode(),
@@ -105,7 +112,9 @@ def _indicator_part(request: HttpRequest, code: str) -> dict[str, Any]:
     period = parse_period(request.GET.get("month")) or _default_period(request)
     detail = board.build_indicator_detail(request.user, ind, unit, period.year)
     body = render_to_string(
-        "cockpit/_indicator_body.html", {"detail": detail, "period": period}, request=request
+        "cockpit/_indicator_body.html",
+        {"detail": detail, "parts": display.indicator_parts(detail), "period": period},
+        request=request,
     )
     return {"name": ind.name, "unit": detail.unit.name, "year": detail.year, "body": str(body)}
 
