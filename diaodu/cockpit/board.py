@@ -275,25 +275,30 @@ FROM plans_target t
 INNER JOIN plans_plan p ON p.id = t.plan_id
 INNER JOIN plans_indicator i ON i.id = t.indicator_id
 LEFT OUTER JOIN plans_indicator r ON r.id = t.relative_to_id
-WHERE t.org_unit_id = %s AND t.year = %s
-ORDER BY p.year, p.code, t.sort_order, t.id
+WHERE t.org_unit_id = %s AND t.year = %s{of_indicator}
+ORDER BY {order}
 """
 
 
-def own_targets(unit: OrgUnit, year: int) -> list[Target]:
+def own_targets(unit: OrgUnit, year: int, indicator: Indicator | None = None) -> list[Target]:
     """Every target of ``unit`` of ``year``, in the board's order, with their plan, indicator and the indicator
     they follow (``relative_to``) loaded and ``unit`` as their unit: what the board's queryset gives a user whose
     scope covers the unit, by a fixed statement (:data:`OWN_TARGETS_SQL`; no scope applies here: the caller checks
-    that the scope covers the unit). Instances converted as the ORM converts them (:mod:`diaodu.core.rawrows`)."""
+    that the scope covers the unit). Instances converted as the ORM converts them (:mod:`diaodu.core.rawrows`).
+    ``indicator``: only its targets, in the indicator page's order (``sort_order``, id), what
+    :func:`build_indicator_detail`'s queryset gives."""
     using = router.db_for_read(Target)  # where the queryset would read
     sql = OWN_TARGETS_SQL.format(
         target=rawrows.columns(Target, "t", using),
         plan=rawrows.columns(Plan, "p", using, PLAN_SPEECH_FIELDS),
         indicator=rawrows.columns(Indicator, "i", using),
         relative_to=rawrows.columns(Indicator, "r", using),
+        of_indicator="" if indicator is None else " AND t.indicator_id = %s",
+        order="p.year, p.code, t.sort_order, t.id" if indicator is None else "t.sort_order, t.id",
     )
+    params = [unit.pk, year] if indicator is None else [unit.pk, year, indicator.pk]
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [unit.pk, year])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     n_target, n_plan = rawrows.width(Target, using), rawrows.width(Plan, using, PLAN_SPEECH_FIELDS)
     n_indicator = rawrows.width(Indicator, using)
@@ -381,11 +386,18 @@ class IndicatorDetail:
 
 
 def build_indicator_detail(user: Any, indicator: Indicator, unit: OrgUnit, year: int) -> IndicatorDetail:
-    targets = (
-        Target.objects.visible_to(user)
-        .filter(indicator=indicator, org_unit=unit, year=year)
-        .order_by("sort_order", "pk")
-    )
+    """``indicator`` at ``unit`` month by month in ``year``, with the targets ``user`` may see. The targets by a
+    fixed statement when the user's scope covers the unit (it keeps every target there, as on the board), else
+    through the scoped queryset."""
+    targets: QuerySet[Target] | list[Target]
+    if unit_scope(user, READ_PERMS).covers_unit(unit.pk):
+        targets = own_targets(unit, year, indicator)
+    else:
+        targets = (
+            Target.objects.visible_to(user)
+            .filter(indicator=indicator, org_unit=unit, year=year)
+            .order_by("sort_order", "pk")
+        )
     results = evaluate_targets(targets, year=year, as_of_month=12)
     if results:  # each target's series is this indicator's at this unit, read by the evaluation
         series: Iterable[Observation] = results[0].observations

@@ -38,13 +38,13 @@ def target_facts(t: Target) -> tuple[Any, ...]:
     )
 
 
-def test_own_targets_are_those_of_the_scoped_queryset(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
-    call_command("plan", "load", str(PLAN_FILE), stdout=io.StringIO(), stderr=io.StringIO())
+def scope_cases(personas: dict[str, Any], orgunits: dict[str, Any]) -> list[tuple[bool, Any, Any]]:
+    """(the scope covers the unit, user, unit): full, partial (other units only) and no scope."""
     county, zone = orgunits["320723"], orgunits["320723-Z01"]
     custom = scoped_user(
         orgunits, "custom", "320723-D01", DataScope.CUSTOM, custom=("320723-Z01", "320723-T02")
     )
-    cases = [  # covers the unit, or not (other units only, or none at all)
+    return [  # covers the unit, or not (other units only, or none at all)
         (True, personas["leader"], county),
         (True, personas["lingang"], zone),
         (True, custom, zone),
@@ -54,8 +54,13 @@ def test_own_targets_are_those_of_the_scoped_queryset(personas, orgunits) -> Non
         (False, personas["sysadmin"], county),
         (False, scoped_user(orgunits, "no-units", "320723-D01", DataScope.CUSTOM), zone),
     ]
+
+
+def test_own_targets_are_those_of_the_scoped_queryset(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
+    call_command("plan", "load", str(PLAN_FILE), stdout=io.StringIO(), stderr=io.StringIO())
+    county = orgunits["320723"]
     shown = 0
-    for covers, user, unit in cases:
+    for covers, user, unit in scope_cases(personas, orgunits):
         assert unit_scope(user, READ_PERMS).covers_unit(unit.pk) == covers
         scoped = list(
             Target.objects.visible_to(user)
@@ -83,4 +88,37 @@ def test_own_targets_are_those_of_the_scoped_queryset(personas, orgunits) -> Non
             (r.evaluation, r.observations) for r in want
         ]
         shown += len(table.results)
+    assert shown
+
+
+def test_an_indicators_targets_are_those_of_the_scoped_queryset(personas, orgunits) -> None:  # type: ignore[no-untyped-def]
+    """The indicator page reads the unit's targets of one indicator by the fixed statement exactly when the scope
+    covers the unit, and shows the targets, in the order, that the scoped queryset gives."""
+    call_command("plan", "load", str(PLAN_FILE), stdout=io.StringIO(), stderr=io.StringIO())
+    shown = 0
+    for covers, user, unit in scope_cases(personas, orgunits):
+        indicators = {t.indicator for t in board.own_targets(unit, 2025)}
+        assert any(t.relative_to is not None for t in board.own_targets(orgunits["320723"], 2025))
+        for indicator in indicators:
+            scoped = list(
+                Target.objects.visible_to(user)
+                .filter(indicator=indicator, org_unit=unit, year=2025)
+                .select_related("indicator", "relative_to", "plan", "org_unit")
+                .defer(PLAN_TEXT)  # as evaluate_targets reads them
+                .order_by("sort_order", "pk")
+            )
+            if covers:
+                assert [target_facts(t) for t in board.own_targets(unit, 2025, indicator)] == [
+                    target_facts(t) for t in scoped
+                ]
+            with CaptureQueriesContext(connection) as ctx:
+                detail = board.build_indicator_detail(user, indicator, unit, 2025)
+            fixed = [q for q in ctx.captured_queries if "LEFT OUTER JOIN plans_indicator r" in q["sql"]]
+            assert len(fixed) == (1 if covers else 0)
+            assert [target_facts(r.target) for r in detail.rows] == [target_facts(t) for t in scoped]
+            want = evaluate_targets(scoped, year=2025, as_of_month=12)
+            assert [(r.ev, r.result.observations) for r in detail.rows] == [
+                (r.evaluation, r.observations) for r in want
+            ]
+            shown += len(detail.rows)
     assert shown
