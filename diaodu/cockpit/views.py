@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from diaodu.cockpit import board, display, overview
@@ -54,10 +55,11 @@ def _home_part(request: HttpRequest, variant: str) -> dict[str, Any]:
         request.user, unit, period, include_below=include_below, with_last_year=variant != "table"
     )
     switcher = board.switcher_units(request.user, units)
-    # the loops' values as the templates print them (display: computed once, escaped already)
+    # the loops' values as the templates print them (display: escaped already), computed when the template first
+    # reads them: part of rendering, as when the templates read them from the objects
     context: dict[str, Any] = {
         "board": table,
-        "sections": display.board_sections(table),
+        "sections": SimpleLazyObject(lambda: display.board_sections(table)),
         "units": switcher,
         "nav_active": "cockpit",
     }
@@ -67,7 +69,7 @@ def _home_part(request: HttpRequest, variant: str) -> dict[str, Any]:
         context["overview"] = ov = overview.build_overview(
             request.user, unit, period, table.own_results(), table.last_year, table.project_months
         )
-        context["parts"] = display.overview_parts(ov)
+        context["parts"] = SimpleLazyObject(lambda: display.overview_parts(ov))
         template = "cockpit/_main.html"
     return {
         "html": render(request, template, context).content.decode(),
