@@ -152,10 +152,12 @@ def _aggregated(stats_csv: Path) -> dict[str, Any]:
 
 WINDOW_S = 10
 SLOW_MS = 300  # the goal's p95
+STOP_TIMEOUT_S = 10  # users finish the task at hand when the time is up
 
 
 def _timeline(path: Path) -> list[dict[str, Any]]:
-    """Per WINDOW_S seconds of the run (by each request's start): requests, p95 and how many took over SLOW_MS."""
+    """Per WINDOW_S seconds of the run (by each request's start): requests, p95 and how many took over SLOW_MS.
+    Every request locust made is here, also those ending while it stops its users (its summary may leave them out)."""
     windows: dict[int, list[float]] = {}
     for line in path.read_text().split("\n") if path.exists() else []:
         if line:
@@ -243,7 +245,7 @@ def run(
         subprocess.run(
             [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
              "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{duration}s", "--host", base,
-             "--csv", str(directory / "stats"), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
+             "--csv", str(directory / "stats"), "--only-summary", "--stop-timeout", str(STOP_TIMEOUT_S), "--loglevel", "WARNING"],
             env=env, check=False, cwd=directory, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         elapsed = time.monotonic() - started

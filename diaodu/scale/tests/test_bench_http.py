@@ -28,11 +28,11 @@ def test_the_rush_runs_against_the_real_server() -> None:
     assert out["submissions_acknowledged"] > 0
     assert out["submissions_in_db"] == out["submissions_acknowledged"]
     assert out["cpu_s"]["server"] > 0 and out["cpu_ms_per_request"] > 0
-    # the timeline holds every request, window by window from the start (the summary may miss the few that end
-    # while locust stops)
+    # the timeline holds every request the summary counts (and those still ending while locust stops its users,
+    # which the summary may leave out), window by window from the start to the end of the stop timeout
     timeline = out["timeline"]
-    logged = sum(w["requests"] for w in timeline)
-    assert timeline[0]["from_s"] == 0 and out["requests"] <= logged <= out["requests"] * 1.05 + 2
+    assert timeline[0]["from_s"] == 0 and sum(w["requests"] for w in timeline) >= out["requests"]
+    assert timeline[-1]["from_s"] <= 6 + http.STOP_TIMEOUT_S
     assert all(0 <= w["over_300_ms"] <= w["requests"] and w["p95_ms"] >= 0 for w in timeline)
     assert set(out["by_request"]) >= {
         "cockpit",
