@@ -14,18 +14,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connections, router
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.accounts.scope import READ_PERMS, has_perm, unit_scope
-from diaodu.core import rawrows
 from diaodu.orgunits.models import OrgUnit
 from diaodu.plans import domain
 from diaodu.plans.domain import Observation
 from diaodu.plans.evaluation import (
+    BOARD_ORDER,
+    INDICATOR_ORDER,
     ProjectRollupRows,
     SeriesKey,
     TargetResult,
@@ -34,9 +34,9 @@ from diaodu.plans.evaluation import (
     spec_for,
     status_counts,
     targets_for_unit,
+    unit_targets,
 )
 from diaodu.plans.models import (
-    PLAN_SPEECH_FIELDS,
     PLAN_TEXT,
     Actual,
     ActualStatus,
@@ -44,7 +44,6 @@ from diaodu.plans.models import (
     Indicator,
     Level,
     Measure,
-    Plan,
     Target,
 )
 from diaodu.plans.periods import Period, latest_plan_year
@@ -269,50 +268,14 @@ def group_by_section(results: Iterable[TargetResult]) -> list[Section]:
     return list(sections.values())
 
 
-OWN_TARGETS_SQL = """
-SELECT {target}, {plan}, {indicator}, {relative_to}
-FROM plans_target t
-INNER JOIN plans_plan p ON p.id = t.plan_id
-INNER JOIN plans_indicator i ON i.id = t.indicator_id
-LEFT OUTER JOIN plans_indicator r ON r.id = t.relative_to_id
-WHERE t.org_unit_id = %s AND t.year = %s{of_indicator}
-ORDER BY {order}
-"""
-
-
 def own_targets(unit: OrgUnit, year: int, indicator: Indicator | None = None) -> list[Target]:
-    """Every target of ``unit`` of ``year``, in the board's order, with their plan, indicator and the indicator
-    they follow (``relative_to``) loaded and ``unit`` as their unit: what the board's queryset gives a user whose
-    scope covers the unit, by a fixed statement (:data:`OWN_TARGETS_SQL`; no scope applies here: the caller checks
-    that the scope covers the unit). Instances converted as the ORM converts them (:mod:`diaodu.core.rawrows`).
-    ``indicator``: only its targets, in the indicator page's order (``sort_order``, id), what
-    :func:`build_indicator_detail`'s queryset gives."""
-    using = router.db_for_read(Target)  # where the queryset would read
-    sql = OWN_TARGETS_SQL.format(
-        target=rawrows.columns(Target, "t", using),
-        plan=rawrows.columns(Plan, "p", using, PLAN_SPEECH_FIELDS),
-        indicator=rawrows.columns(Indicator, "i", using),
-        relative_to=rawrows.columns(Indicator, "r", using),
-        of_indicator="" if indicator is None else " AND t.indicator_id = %s",
-        order="p.year, p.code, t.sort_order, t.id" if indicator is None else "t.sort_order, t.id",
-    )
-    params = [unit.pk, year] if indicator is None else [unit.pk, year, indicator.pk]
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    n_target, n_plan = rawrows.width(Target, using), rawrows.width(Plan, using, PLAN_SPEECH_FIELDS)
-    n_indicator = rawrows.width(Indicator, using)
-    out = []
-    for row in rows:
-        t = rawrows.instance(Target, using, row[:n_target])
-        i = n_target + n_plan
-        t.plan = rawrows.instance(Plan, using, row[n_target:i], PLAN_SPEECH_FIELDS)
-        t.indicator = rawrows.instance(Indicator, using, row[i : i + n_indicator])
-        other = row[i + n_indicator :]
-        t.relative_to = None if other[0] is None else rawrows.instance(Indicator, using, other)
-        t.org_unit = unit
-        out.append(t)
-    return out
+    """Every target of ``unit`` of ``year``, in the board's order: what the board's queryset gives a user whose
+    scope covers the unit, by a fixed statement (:func:`unit_targets`; no scope applies here: the caller checks
+    that the scope covers the unit). ``indicator``: only its targets, in the indicator page's order
+    (``sort_order``, id), what :func:`build_indicator_detail`'s queryset gives."""
+    if indicator is None:
+        return unit_targets(unit, year, order=BOARD_ORDER)
+    return unit_targets(unit, year, order=INDICATOR_ORDER, indicator=indicator)
 
 
 def build_board(

@@ -237,29 +237,40 @@ FROM plans_target t
 INNER JOIN plans_plan p ON p.id = t.plan_id
 INNER JOIN plans_indicator i ON i.id = t.indicator_id
 LEFT OUTER JOIN plans_indicator r ON r.id = t.relative_to_id
-WHERE t.org_unit_id = %s AND t.year = %s
-ORDER BY p.year {plan_year}, p.code, t.sort_order, t.id
+WHERE t.org_unit_id = %s AND t.year = %s{of_indicator}
+ORDER BY {order}
 """
+# The orders of the querysets the statement stands in for:
+PLAN_ORDER = (
+    "p.year DESC, p.code, t.sort_order, t.id"  # order_by("plan", "sort_order", "pk"): newest plan first
+)
+BOARD_ORDER = "p.year, p.code, t.sort_order, t.id"  # order_by("plan__year", "plan__code", "sort_order", "pk")
+INDICATOR_ORDER = "t.sort_order, t.id"  # order_by("sort_order", "pk"): one indicator's targets at a unit
 
 
-def unit_targets(unit: OrgUnit, year: int, *, newest_plan_first: bool = True) -> list[Target]:
-    """Every target of ``unit`` of ``year`` with their plan (without its speech), indicator and the indicator they
-    follow (``relative_to``) loaded and ``unit`` as their unit, by a fixed statement (:data:`UNIT_TARGETS_SQL`):
-    what ``Target.objects.visible_to(user)`` gives of the unit when the user's scope covers it (the scope keeps
-    every target of a unit it covers). No scope applies here: the caller checks that the scope covers the unit.
-    In the order of ``order_by("plan", "sort_order", "pk")`` (the plan's own ordering: newest first), or with
-    ``newest_plan_first=False`` of ``order_by("plan__year", "plan__code", "sort_order", "pk")`` (the cockpit's).
-    Instances converted as the ORM converts them (:mod:`diaodu.core.rawrows`)."""
+def unit_targets(
+    unit: OrgUnit, year: int, *, order: str = PLAN_ORDER, indicator: Indicator | None = None
+) -> list[Target]:
+    """Every target of ``unit`` of ``year`` (of ``indicator`` only, if given) with their plan (without its
+    speech), indicator and the indicator they follow (``relative_to``) loaded and ``unit`` as their unit, by a
+    fixed statement (:data:`UNIT_TARGETS_SQL`): what ``Target.objects.visible_to(user)`` gives of the unit when the
+    user's scope covers it (the scope keeps every target of a unit it covers). No scope applies here: the caller
+    checks that the scope covers the unit. ``order``: :data:`PLAN_ORDER`, :data:`BOARD_ORDER` or
+    :data:`INDICATOR_ORDER`. Instances converted as the ORM converts them (:mod:`diaodu.core.rawrows`)."""
+    if order not in (PLAN_ORDER, BOARD_ORDER, INDICATOR_ORDER):
+        raise ValueError(f"unknown order: {order}")
     using = router.db_for_read(Target)  # where the queryset would read
     sql = UNIT_TARGETS_SQL.format(
         target=rawrows.columns(Target, "t", using),
         plan=rawrows.columns(Plan, "p", using, PLAN_SPEECH_FIELDS),
         indicator=rawrows.columns(Indicator, "i", using),
         relative_to=rawrows.columns(Indicator, "r", using),
-        plan_year="DESC" if newest_plan_first else "ASC",
+        of_indicator="" if indicator is None else " AND t.indicator_id = %s",
+        order=order,
     )
+    params = [unit.pk, year] if indicator is None else [unit.pk, year, indicator.pk]
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [unit.pk, year])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     n_target, n_plan = rawrows.width(Target, using), rawrows.width(Plan, using, PLAN_SPEECH_FIELDS)
     n_indicator = rawrows.width(Indicator, using)

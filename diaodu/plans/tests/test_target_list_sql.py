@@ -19,7 +19,7 @@ from diaodu.cockpit import board
 from diaodu.cockpit.tests.scopes import scoped_user
 from diaodu.cockpit.tests.test_board_sql import loaded, target_facts
 from diaodu.plans import api
-from diaodu.plans.evaluation import evaluate_targets, unit_targets
+from diaodu.plans.evaluation import BOARD_ORDER, evaluate_targets, unit_targets
 from diaodu.plans.models import PLAN_TEXT
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_a_units_targets_are_those_of_the_scoped_queryset(personas, orgunits, se
     ]
     assert any(t.relative_to is not None for t in unit_targets(county, 2025))
     for unit in (county, zone):  # in the cockpit's order: the board's own statement
-        assert [target_facts(t) for t in unit_targets(unit, 2025, newest_plan_first=False)] == [
+        assert [target_facts(t) for t in unit_targets(unit, 2025, order=BOARD_ORDER)] == [
             target_facts(t) for t in board.own_targets(unit, 2025)
         ]
     shown = 0
