@@ -4,35 +4,24 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
+from diaodu.core.testing.interpreter import last_line_of
 from diaodu.orgunits.models import OrgUnit
 
 
 def _options(**extra_env: str) -> dict[str, object]:
     """The default database's OPTIONS as the settings make them for a PostgreSQL URL, in a fresh interpreter."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DIAODU_PG_PREPARE"))}
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "diaodu.settings",
-        "DATABASE_URL": "postgres://diaodu@db.example:5432/diaodu",
-        **extra_env,
-    }
     code = "import json, diaodu.settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
+    line = last_line_of(
+        code,
+        drop=("DIAODU_PG_PREPARE",),
+        DATABASE_URL="postgres://diaodu@db.example:5432/diaodu",
+        **extra_env,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(line)  # type: ignore[no-any-return]
 
 
 def test_postgresql_binds_on_the_server_and_prepares_repeated_statements_by_default() -> None:

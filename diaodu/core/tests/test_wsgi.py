@@ -3,27 +3,12 @@ the interpreter's switch interval."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from django.conf import settings
+from diaodu.core.testing.interpreter import last_line_of
 
 
 def _last_line_of(code: str, **extra_env: str) -> str:
     """What ``code`` prints last in a fresh interpreter (as a worker process starts)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DIAODU_SWITCH"))}
-    env |= {"DJANGO_SETTINGS_MODULE": "diaodu.settings", **extra_env}
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip(), out.stderr
-    return out.stdout.strip().splitlines()[-1]
+    return last_line_of(code, drop=("DIAODU_SWITCH",), **extra_env)
 
 
 def test_importing_the_wsgi_application_loads_every_view_module() -> None:
